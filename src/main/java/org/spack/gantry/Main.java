@@ -1,2 +1,77 @@
 package org.spack.gantry;
-public class Main { public static void main(String[] a) { System.out.println("hi"); } }
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.spack.gantry.cli.BackfillCommand;
+import org.spack.gantry.cli.BackupCommand;
+import org.spack.gantry.cli.InfoCommand;
+import org.spack.gantry.cli.MigrateCommand;
+import org.spack.gantry.cli.ServeCommand;
+import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigException;
+import org.spack.gantry.config.ConfigLoader;
+import org.spack.gantry.release.BuildInfo;
+import org.spack.gantry.store.DatabaseException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gantry} command: wires configuration, logging and the subcommands together. */
+@Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Predicts CPU and memory requests for Spack CI build jobs.",
+        subcommands = {ServeCommand.class, MigrateCommand.class, BackupCommand.class, BackfillCommand.class,
+                InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    static final int EXIT_ERROR = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("gantry: error: " + oneLine(e));
+            err.flush();
+            return EXIT_ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(Exception e) {
+        if (e instanceof ConfigException || e instanceof DatabaseException || e instanceof CommandFailure) {
+            return e.getMessage();
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** Loads the configuration (environment and environment.json) and sets up logging from it. */
+    public static Config loadConfig() {
+        String home = System.getProperty("gantry.home");
+        Config config = new ConfigLoader(System.getenv(), home == null ? null : Path.of(home)).load();
+        Logging.configure(config.logLevel());
+        return config;
+    }
+
+    /** A command could not do its job; the message is the one line the operator sees. */
+    public static final class CommandFailure extends RuntimeException {
+        public CommandFailure(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gantry " + BuildInfo.load().version()};
+        }
+    }
+}

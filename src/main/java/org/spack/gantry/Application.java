@@ -1,0 +1,113 @@
+package org.spack.gantry;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spack.gantry.collect.CollectionWorkers;
+import org.spack.gantry.collect.Collector;
+import org.spack.gantry.collect.Intake;
+import org.spack.gantry.collect.RetryPolicy;
+import org.spack.gantry.config.Config;
+import org.spack.gantry.gitlab.GitLabClient;
+import org.spack.gantry.http.GantryMetrics;
+import org.spack.gantry.http.HealthHandler;
+import org.spack.gantry.http.Server;
+import org.spack.gantry.predict.Predictor;
+import org.spack.gantry.predict.ReferencePredictor;
+import org.spack.gantry.prometheus.PrometheusClient;
+import org.spack.gantry.release.BuildInfo;
+import org.spack.gantry.store.Backup;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobStore;
+import org.spack.gantry.store.Migrations;
+import org.spack.gantry.store.NodeStore;
+import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.upstream.HttpFetcher;
+
+/** The running service: database, predictor, collection and HTTP, started and stopped in order. */
+public final class Application implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Application.class);
+    private static final long SHUTDOWN_GRACE_MS = 20_000;
+
+    private final Config config;
+    private final Database db;
+    private final HttpFetcher http;
+    private final CollectionWorkers workers;
+    private final Server server;
+
+    public Application(Config config, BuildInfo build, Clock clock) {
+        this.config = config;
+        String schema = new Migrations(config.dbFile(),
+                new Backup(config.dbFile(), Backup.defaultDirectory(config.dbFile()), clock)).migrate().schemaVersion();
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.db = Database.open(config.dbFile(), Math.max(4, cores * 2));
+        QueueStore queue = new QueueStore();
+        JobStore jobs = new JobStore();
+        NodeStore nodes = new NodeStore();
+        Predictor predictor = new ReferencePredictor(db);
+        GantryMetrics metrics = new GantryMetrics(
+                () -> db.read(queue::depth),
+                () -> {
+                    Double oldest = db.read(queue::oldestWaitingSince);
+                    return oldest == null ? 0 : Math.max(0, clock.millis() / 1000.0 - oldest);
+                });
+
+        Intake intake = null;
+        if (config.collectionEnabled()) {
+            this.http = new HttpFetcher(Timeout.ofSeconds(5), Timeout.ofSeconds(30), config.collectWorkers() * 2);
+            Collector collector = new Collector(db,
+                    new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
+                    new PrometheusClient(config.prometheusUrl(), config.prometheusCookie(), http),
+                    jobs, nodes);
+            RetryPolicy retry = new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
+                    Math.max(config.collectBackoffSeconds(), 300));
+            this.workers = new CollectionWorkers(db, queue, jobs, nodes, collector, retry, metrics, clock,
+                    config.collectWorkers());
+            intake = new Intake(db, queue, workers::signal, clock);
+        } else {
+            this.http = null;
+            this.workers = null;
+            log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
+        }
+        this.server = new Server(config.host(), config.port(), Math.max(2, cores), Math.max(8, cores * 8),
+                new Server.Routes(predictor, intake, config.gitlabWebhookToken(),
+                        config.collectionEnabled() ? null : config.collectionStatus(),
+                        build.version(), config.collectionStatus(),
+                        () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c))),
+                        metrics));
+    }
+
+    public void start() {
+        if (workers != null) {
+            workers.start();
+        }
+        server.start();
+        log.warn("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
+                config.dbFile().toAbsolutePath(), config.collectionStatus());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Stops accepting, lets in-flight collections finish (or go back to the queue), closes the database. */
+    @Override
+    public void close() {
+        long started = System.nanoTime();
+        server.close();
+        if (workers != null) {
+            workers.stop(SHUTDOWN_GRACE_MS);
+        }
+        if (http != null) {
+            try {
+                http.close();
+            } catch (java.io.IOException ignored) {
+                // shutting down
+            }
+        }
+        db.close();
+        log.warn("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+}

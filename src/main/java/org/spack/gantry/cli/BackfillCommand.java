@@ -1,0 +1,112 @@
+package org.spack.gantry.cli;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import org.apache.hc.core5.util.Timeout;
+import org.spack.gantry.Main;
+import org.spack.gantry.collect.Backfill;
+import org.spack.gantry.config.Config;
+import org.spack.gantry.gitlab.GitLabClient;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobStore;
+import org.spack.gantry.store.Migrations;
+import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.upstream.UpstreamException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "backfill", mixinStandardHelpOptions = true,
+        description = {"Queue finished build jobs that no webhook delivered, from the GitLab jobs API.",
+                "A running 'gantry serve' on the same database collects them."})
+public final class BackfillCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--since", required = true, paramLabel = "DATE",
+            description = "first day or instant to recover, e.g. 2024-01-24 or 2024-01-24T17:00:00Z")
+    String since;
+
+    @Option(names = "--until", paramLabel = "DATE", description = "end of the window (exclusive); default now")
+    String until;
+
+    @Override
+    public Integer call() throws Exception {
+        long from = parseDate(since, "--since");
+        long to = until == null ? Instant.now().getEpochSecond() : parseDate(until, "--until");
+        if (to <= from) {
+            throw new ParameterException(spec.commandLine(), "--until must be after --since");
+        }
+        Config config = Main.loadConfig();
+        if (config.gitlabUrl() == null || config.gitlabApiToken() == null) {
+            throw new Main.CommandFailure("backfill needs GITLAB_URL and GITLAB_API_TOKEN");
+        }
+        if (!new Migrations(config.dbFile(), null).status().pending().isEmpty()) {
+            throw new Main.CommandFailure("the database has pending migrations; run 'gantry migrate' first");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        ProgressPrinter printer = new ProgressPrinter(out, System.console() != null);
+        try (HttpFetcher http = new HttpFetcher(Timeout.ofSeconds(5), Timeout.ofSeconds(60), 2);
+                Database db = Database.open(config.dbFile(), 1)) {
+            Backfill backfill = new Backfill(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
+                    db, new QueueStore(), new JobStore(), Clock.systemUTC());
+            Backfill.Progress last = backfill.run(from, to, printer::update);
+            out.println("queued " + last.queued() + " job(s) for collection; " + last.alreadyKnown()
+                    + " already stored or queued; " + last.seen() + " job(s) read from " + last.page() + " page(s)");
+            out.flush();
+        } catch (UpstreamException e) {
+            throw new Main.CommandFailure("GitLab: " + e.getMessage());
+        }
+        return 0;
+    }
+
+    private long parseDate(String text, String option) {
+        try {
+            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+        } catch (DateTimeParseException notADate) {
+            try {
+                return Instant.parse(text).getEpochSecond();
+            } catch (DateTimeParseException e) {
+                throw new ParameterException(spec.commandLine(),
+                        option + " must be a date (2024-01-24) or an instant (2024-01-24T17:00:00Z), not '" + text + "'");
+            }
+        }
+    }
+
+    /** A bar redrawn in place on a terminal; a plain line every few seconds otherwise. */
+    private static final class ProgressPrinter {
+        private static final long PLAIN_EVERY_MS = 5_000;
+        private final PrintWriter out;
+        private final boolean terminal;
+        private long lastPlain;
+
+        ProgressPrinter(PrintWriter out, boolean terminal) {
+            this.out = out;
+            this.terminal = terminal;
+        }
+
+        void update(Backfill.Progress p) {
+            String line = String.format("page %d: %d jobs read, %d queued, %d already known, %d not builds",
+                    p.page(), p.seen(), p.queued(), p.alreadyKnown(), p.notBuilds());
+            if (terminal) {
+                int width = 20;
+                int filled = p.done() ? width : p.page() % (width + 1);
+                out.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + line);
+                if (p.done()) out.println();
+                out.flush();
+            } else if (p.done() || System.currentTimeMillis() - lastPlain >= PLAIN_EVERY_MS) {
+                lastPlain = System.currentTimeMillis();
+                out.println(line);
+                out.flush();
+            }
+        }
+    }
+}

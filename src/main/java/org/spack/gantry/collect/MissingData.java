@@ -1,0 +1,8 @@
+package org.spack.gantry.collect;
+
+/** Prometheus has not what a job row needs; the job is skipped with this reason. */
+final class MissingData extends Exception {
+    MissingData(String reason) {
+        super(reason, null, false, false);
+    }
+}

@@ -1,0 +1,52 @@
+package org.spack.gantry.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Gantry's settings, with the reference implementation's variable names. */
+public record Config(
+        String prometheusUrl,
+        String prometheusCookie,
+        String gitlabUrl,
+        String gitlabApiToken,
+        String gitlabWebhookToken,
+        Path dbFile,
+        String host,
+        int port,
+        String logLevel,
+        int collectWorkers,
+        int collectMaxAttempts,
+        double collectBackoffSeconds) {
+
+    /** The collection settings that are not set; collection is off while any is missing. */
+    public List<String> missingCollectionSettings() {
+        List<String> missing = new ArrayList<>();
+        if (isBlank(prometheusUrl)) missing.add("PROMETHEUS_URL");
+        if (isBlank(gitlabUrl)) missing.add("GITLAB_URL");
+        if (isBlank(gitlabApiToken)) missing.add("GITLAB_API_TOKEN");
+        if (isBlank(gitlabWebhookToken)) missing.add("GITLAB_WEBHOOK_TOKEN");
+        return missing;
+    }
+
+    public boolean collectionEnabled() {
+        return missingCollectionSettings().isEmpty();
+    }
+
+    /** {@code enabled}, or {@code disabled: X, Y not set}. */
+    public String collectionStatus() {
+        List<String> missing = missingCollectionSettings();
+        return missing.isEmpty() ? "enabled" : "disabled: " + String.join(", ", missing) + " not set";
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    @Override
+    public String toString() {
+        // never let a token reach a log line
+        return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", dbFile=" + dbFile
+                + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + "]";
+    }
+}

@@ -1,0 +1,165 @@
+package org.spack.gantry.config;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.MalformedJsonException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the configuration from the environment and from {@code environment.json}
+ * (the release directory's, or {@code GANTRY_ENV_FILE}); the real environment wins.
+ */
+public final class ConfigLoader {
+    private static final Pattern GSON_POSITION = Pattern.compile("line (\\d+) column (\\d+)");
+    private static final Set<PosixFilePermission> OTHERS_AND_GROUP = Set.of(
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+
+    private final Map<String, String> environment;
+    private final Path releaseDir;
+
+    /** @param releaseDir where {@code environment.json} is looked for, or null when not run from a release */
+    public ConfigLoader(Map<String, String> environment, Path releaseDir) {
+        this.environment = environment;
+        this.releaseDir = releaseDir;
+    }
+
+    public Config load() {
+        Map<String, String> values = new HashMap<>(readEnvFile());
+        values.putAll(environment);
+        return new Config(
+                values.get("PROMETHEUS_URL"),
+                values.get("PROMETHEUS_COOKIE"),
+                values.get("GITLAB_URL"),
+                values.get("GITLAB_API_TOKEN"),
+                values.get("GITLAB_WEBHOOK_TOKEN"),
+                Path.of(values.getOrDefault("DB_FILE", "gantry.db")),
+                values.getOrDefault("GANTRY_HOST", "0.0.0.0"),
+                integer(values, "GANTRY_PORT", 8080, 0, 65535),
+                logLevel(values.getOrDefault("LOG_LEVEL", "WARNING")),
+                integer(values, "GANTRY_COLLECT_WORKERS", 4, 1, 64),
+                integer(values, "GANTRY_COLLECT_MAX_ATTEMPTS", 8, 1, 100),
+                decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0));
+    }
+
+    /** The file in use, or null when there is none. */
+    public Path envFile() {
+        String explicit = environment.get("GANTRY_ENV_FILE");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        if (releaseDir != null && Files.exists(releaseDir.resolve("environment.json"))) {
+            return releaseDir.resolve("environment.json");
+        }
+        return null;
+    }
+
+    private Map<String, String> readEnvFile() {
+        Path file = envFile();
+        if (file == null) return Map.of();
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("environment file " + file + " does not exist");
+        }
+        checkPermissions(file);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        JsonElement root;
+        try {
+            JsonReader reader = new JsonReader(new StringReader(text));
+            reader.setStrictness(com.google.gson.Strictness.STRICT);
+            root = JsonParser.parseReader(reader);
+        } catch (RuntimeException e) {
+            throw new ConfigException(file + " is not valid JSON" + position(e) + "");
+        }
+        if (!root.isJsonObject()) {
+            throw new ConfigException(file + " must hold a JSON object of variable name to string value");
+        }
+        Map<String, String> values = new HashMap<>();
+        for (Map.Entry<String, JsonElement> e : ((JsonObject) root).entrySet()) {
+            JsonElement v = e.getValue();
+            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+                throw new ConfigException(file + ": the value of " + e.getKey() + " must be a string");
+            }
+            values.put(e.getKey(), v.getAsString());
+        }
+        return values;
+    }
+
+    private static String position(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                Matcher m = GSON_POSITION.matcher(t.getMessage());
+                if (m.find()) {
+                    return " at line " + m.group(1) + ", column " + m.group(2);
+                }
+            }
+            if (t instanceof MalformedJsonException) break;
+        }
+        return "";
+    }
+
+    private static void checkPermissions(Path file) {
+        Set<PosixFilePermission> perms;
+        try {
+            perms = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException | IOException e) {
+            return;
+        }
+        for (PosixFilePermission p : perms) {
+            if (OTHERS_AND_GROUP.contains(p)) {
+                throw new ConfigException(file + " holds tokens but others can read or write it; run: chmod 600 " + file);
+            }
+        }
+    }
+
+    private static int integer(Map<String, String> values, String name, int dflt, int min, int max) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) return dflt;
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+        }
+    }
+
+    private static double decimal(Map<String, String> values, String name, double dflt) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) return dflt;
+        try {
+            double d = Double.parseDouble(v.strip());
+            if (!(d >= 0)) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be a number of seconds, not '" + v + "'");
+        }
+    }
+
+    static String logLevel(String level) {
+        return switch (level.strip().toUpperCase(Locale.ROOT)) {
+            case "ERROR" -> "error";
+            case "WARNING", "WARN" -> "warn";
+            case "INFO" -> "info";
+            case "DEBUG" -> "debug";
+            default -> throw new ConfigException("LOG_LEVEL must be ERROR, WARNING, INFO or DEBUG, not '" + level + "'");
+        };
+    }
+}

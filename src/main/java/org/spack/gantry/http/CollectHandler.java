@@ -1,0 +1,88 @@
+package org.spack.gantry.http;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spack.gantry.collect.Intake;
+import org.spack.gantry.collect.InvalidWebhookException;
+
+/**
+ * {@code POST /v1/collect}, GitLab's Job Hook. Answers 200 only once the event is
+ * on disk (or needs no collecting): GitLab never delivers a webhook twice.
+ */
+final class CollectHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(CollectHandler.class);
+    static final long MAX_BODY = 1024 * 1024;
+    private static final HttpString TOKEN = new HttpString("X-Gitlab-Token");
+    private static final HttpString EVENT = new HttpString("X-Gitlab-Event");
+
+    private final Intake intake;
+    private final byte[] webhookToken;
+    private final String disabledReason;
+
+    /** @param disabledReason why collection is off (then every call is 503), or null */
+    CollectHandler(Intake intake, String webhookToken, String disabledReason) {
+        this.intake = intake;
+        this.webhookToken = webhookToken == null ? null : webhookToken.getBytes(StandardCharsets.UTF_8);
+        this.disabledReason = disabledReason;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (disabledReason != null) {
+            Responses.text(exchange, 503, "collection " + disabledReason);
+            return;
+        }
+        String token = exchange.getRequestHeaders().getFirst(TOKEN);
+        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), webhookToken)) {
+            log.warn("webhook from {} refused: invalid token", exchange.getSourceAddress());
+            Responses.text(exchange, 401, "invalid token");
+            return;
+        }
+        if (exchange.getRequestContentLength() > MAX_BODY) {
+            log.warn("webhook refused: body of {} bytes is over the 1 MiB limit", exchange.getRequestContentLength());
+            Responses.text(exchange, 413, "request body too large");
+            return;
+        }
+        exchange.setMaxEntitySize(MAX_BODY);
+        exchange.getRequestReceiver().receiveFullBytes(
+                (ex, body) -> ex.dispatch(() -> accept(ex, body)),
+                (ex, error) -> tooLargeOrBroken(ex, error));
+    }
+
+    private void tooLargeOrBroken(HttpServerExchange exchange, IOException error) {
+        if (error instanceof io.undertow.server.RequestTooBigException) {
+            log.warn("webhook refused: body over the 1 MiB limit");
+            Responses.text(exchange, 413, "request body too large");
+        } else {
+            log.warn("webhook body could not be read: {}", error.getMessage());
+            Responses.text(exchange, 400, "request body could not be read");
+        }
+    }
+
+    private void accept(HttpServerExchange exchange, byte[] body) {
+        String event = exchange.getRequestHeaders().getFirst(EVENT);
+        if (!"Job Hook".equals(event)) {
+            // not fatal: a 200 keeps GitLab from disabling the hook
+            log.warn("ignored a webhook of event type '{}': only Job Hook is collected", event);
+            Responses.empty(exchange, 200);
+            return;
+        }
+        try {
+            intake.accept(new String(body, StandardCharsets.UTF_8));
+            Responses.empty(exchange, 200);
+        } catch (InvalidWebhookException e) {
+            log.warn("webhook refused: {}", e.getMessage());
+            Responses.text(exchange, 400, e.getMessage());
+        } catch (RuntimeException e) {
+            // no 200 for an event that is not on disk; backfill recovers it
+            log.error("webhook not stored: {}", e.getMessage());
+            Responses.text(exchange, 503, "cannot store the event: " + e.getMessage());
+        }
+    }
+}

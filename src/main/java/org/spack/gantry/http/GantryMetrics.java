@@ -1,0 +1,72 @@
+package org.spack.gantry.http;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.DoubleSupplier;
+import org.spack.gantry.collect.CollectionListener;
+import org.spack.gantry.collect.Outcome;
+
+/** Everything {@code /metrics} shows, in a registry of its own (no global state). */
+public final class GantryMetrics implements CollectionListener, AllocationHandler.PredictionListener {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Histogram latency;
+    private final Counter outcomes;
+    private final Counter retries;
+    private final Counter predictions;
+
+    public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
+        requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
+                .labelNames("route", "status").register(registry);
+        latency = Histogram.builder().name("gantry_http_request_duration_seconds").help("HTTP request latency by route")
+                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+                .labelNames("route").register(registry);
+        outcomes = Counter.builder().name("gantry_collection_outcomes_total")
+                .help("Collection outcomes by state and reason").labelNames("state", "reason").register(registry);
+        retries = Counter.builder().name("gantry_collection_retries_total")
+                .help("Collections put back for another try after a transient failure").register(registry);
+        predictions = Counter.builder().name("gantry_predictions_total")
+                .help("Allocations answered, by the predictor that matched").labelNames("predictor").register(registry);
+        GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
+                .callback(cb -> cb.call(queueDepth.getAsDouble())).register(registry);
+        GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")
+                .help("Age of the oldest webhook not yet collected (0 when none waits)")
+                .callback(cb -> cb.call(oldestQueuedAgeSeconds.getAsDouble())).register(registry);
+    }
+
+    void request(String route, int status, double seconds) {
+        requests.labelValues(route, Integer.toString(status)).inc();
+        latency.labelValues(route).observe(seconds);
+    }
+
+    @Override
+    public void outcome(Outcome outcome) {
+        outcomes.labelValues(outcome.state(), outcome.code()).inc();
+    }
+
+    @Override
+    public void retry(String reason) {
+        retries.inc();
+    }
+
+    @Override
+    public void predicted(String predictor) {
+        predictions.labelValues(predictor).inc();
+    }
+
+    String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

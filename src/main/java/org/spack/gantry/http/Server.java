@@ -1,0 +1,98 @@
+package org.spack.gantry.http;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+import org.spack.gantry.collect.Intake;
+import org.spack.gantry.predict.Predictor;
+import org.spack.gantry.spec.SpecParser;
+
+/** Undertow with Gantry's routes, limits and request metrics. */
+public final class Server implements AutoCloseable {
+    private final Undertow undertow;
+
+    public record Routes(Predictor predictor, Intake intake, String webhookToken, String collectionDisabledReason,
+            String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
+            GantryMetrics metrics) {}
+
+    public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
+        RoutingHandler router = new RoutingHandler()
+                .get("/v1/allocation", blocking(new AllocationHandler(new SpecParser(), routes.predictor(), routes.metrics())))
+                .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason()))
+                .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
+                .get("/metrics", blocking(exchange -> {
+                    exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.getResponseSender().send(routes.metrics().scrape());
+                }))
+                .setFallbackHandler(exchange -> Responses.text(exchange, 404, "not found"))
+                .setInvalidMethodHandler(exchange -> Responses.text(exchange, 405, "method not allowed"));
+        this.undertow = Undertow.builder()
+                .addHttpListener(port, host)
+                .setIoThreads(ioThreads)
+                .setWorkerThreads(workerThreads)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, CollectHandler.MAX_BODY)
+                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                .setHandler(new MeasuredHandler(router, routes.metrics()))
+                .build();
+    }
+
+    /** Database work must leave the IO threads. */
+    private static HttpHandler blocking(HttpHandler handler) {
+        return exchange -> {
+            if (exchange.isInIoThread()) {
+                exchange.dispatch(handler);
+            } else {
+                handler.handleRequest(exchange);
+            }
+        };
+    }
+
+    public void start() {
+        undertow.start();
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+
+    /** Counts every request by route and status, and times it. */
+    private static final class MeasuredHandler implements HttpHandler {
+        private final HttpHandler next;
+        private final GantryMetrics metrics;
+
+        MeasuredHandler(HttpHandler next, GantryMetrics metrics) {
+            this.next = next;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void handleRequest(HttpServerExchange exchange) throws Exception {
+            long start = System.nanoTime();
+            String route = route(exchange.getRequestPath());
+            exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                metrics.request(route, ex.getStatusCode(), (System.nanoTime() - start) / 1e9);
+                nextListener.proceed();
+            });
+            next.handleRequest(exchange);
+        }
+
+        private static String route(String path) {
+            return switch (path) {
+                case "/v1/allocation", "/v1/collect", "/healthz", "/metrics" -> path;
+                default -> "other";
+            };
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.spack.gantry.prometheus;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.upstream.UpstreamException;
+
+/** Prometheus's HTTP API: instant and range queries, answered as a list of series. */
+public final class PrometheusClient {
+    private static final int MAX_RESOLUTION = 10_000;
+
+    private final String baseUrl;
+    private final Map<String, String> headers;
+    private final HttpFetcher http;
+
+    /** @param baseUrl ends in {@code /api/v1}; @param cookie sent as {@code _oauth2_proxy} when not blank */
+    public PrometheusClient(String baseUrl, String cookie, HttpFetcher http) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.headers = cookie == null || cookie.isBlank() ? Map.of() : Map.of("Cookie", "_oauth2_proxy=" + cookie);
+        this.http = http;
+    }
+
+    public List<Series> instant(String query, double time) throws UpstreamException {
+        return fetch("/query?query=" + encode(query) + "&time=" + number(time));
+    }
+
+    /** A range query with the reference's step: as fine as Prometheus allows, at least one second. */
+    public List<Series> range(String query, double start, double end) throws UpstreamException {
+        long step = (long) Math.ceil((end - start) / MAX_RESOLUTION);
+        return fetch("/query_range?query=" + encode(query) + "&start=" + number(start) + "&end=" + number(end)
+                + "&step=" + step + "s");
+    }
+
+    /** {@code metric{k1="v1", k2="v2"}}, as the reference writes a selector. */
+    public static String selector(String metric, Map<String, String> filters) {
+        StringBuilder sb = new StringBuilder(metric).append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> f : filters.entrySet()) {
+            if (!first) sb.append(", ");
+            first = false;
+            sb.append(f.getKey()).append("=\"").append(escape(f.getValue(), '"')).append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Label values come from webhooks and Prometheus itself; a quote must not end the string. */
+    public static String escape(String value, char quote) {
+        return value.replace("\\", "\\\\").replace(String.valueOf(quote), "\\" + quote);
+    }
+
+    private List<Series> fetch(String pathAndQuery) throws UpstreamException {
+        HttpFetcher.Response response = http.get(URI.create(baseUrl + pathAndQuery), headers, "Prometheus");
+        JsonObject root;
+        try {
+            JsonElement parsed = JsonParser.parseString(response.body());
+            root = parsed.getAsJsonObject();
+        } catch (RuntimeException e) {
+            // an expired PROMETHEUS_COOKIE gets the proxy's HTML login page with a 200
+            throw new UpstreamException("Prometheus answered with something other than JSON (" + response.mimeType()
+                    + "); is PROMETHEUS_COOKIE expired?", true);
+        }
+        if (!"success".equals(stringOrNull(root, "status"))) {
+            throw new UpstreamException("Prometheus query failed: " + stringOrNull(root, "error"), false);
+        }
+        JsonObject data = root.getAsJsonObject("data");
+        String type = data == null ? null : stringOrNull(data, "resultType");
+        if (!"vector".equals(type) && !"matrix".equals(type)) {
+            // the reference treats any other result type as no data
+            return List.of();
+        }
+        List<Series> out = new ArrayList<>();
+        for (JsonElement e : data.getAsJsonArray("result")) {
+            JsonObject r = e.getAsJsonObject();
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> l : r.getAsJsonObject("metric").entrySet()) {
+                labels.put(l.getKey(), l.getValue().getAsString());
+            }
+            List<Series.Sample> samples = new ArrayList<>();
+            if ("vector".equals(type)) {
+                samples.add(sample(r.getAsJsonArray("value")));
+            } else {
+                for (JsonElement v : r.getAsJsonArray("values")) {
+                    samples.add(sample(v.getAsJsonArray()));
+                }
+            }
+            out.add(new Series(labels, samples));
+        }
+        return out;
+    }
+
+    private static Series.Sample sample(JsonArray pair) {
+        return new Series.Sample(pair.get(0).getAsDouble(), pair.get(1).getAsString());
+    }
+
+    private static String stringOrNull(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Whole seconds without a fraction, as Prometheus and people read them best. */
+    static String number(double t) {
+        return t == Math.rint(t) ? Long.toString((long) t) : Double.toString(t);
+    }
+}

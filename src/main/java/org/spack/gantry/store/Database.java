@@ -1,0 +1,136 @@
+package org.spack.gantry.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The SQLite file: one writer connection, used under a lock, and a small pool of
+ * read-only connections, so that reads never wait for a write (WAL mode).
+ */
+public final class Database implements AutoCloseable {
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private final Path file;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Connection> readers;
+    private final List<Connection> allReaders = new ArrayList<>();
+
+    private Database(Path file, int readerCount) throws SQLException {
+        this.file = file;
+        this.writer = open(file, false);
+        this.readers = new ArrayBlockingQueue<>(readerCount);
+        for (int i = 0; i < readerCount; i++) {
+            Connection c = open(file, true);
+            allReaders.add(c);
+            readers.add(c);
+        }
+    }
+
+    /** Opens (and creates) the database; its directory must already exist. */
+    public static Database open(Path file, int readerCount) {
+        checkDirectory(file);
+        try {
+            return new Database(file, readerCount);
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot open database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void checkDirectory(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new DatabaseException("database directory " + dir + " does not exist (DB_FILE=" + file + ")");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new DatabaseException("database directory " + dir + " is not writable (DB_FILE=" + file + ")");
+        }
+    }
+
+    /** A plain connection with the project's settings, for tools such as migrations and backups. */
+    public static Connection open(Path file, boolean readOnly) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.enforceForeignKeys(true);
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        // FULL: an acknowledged webhook must survive a power cut, not only a crash
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        if (readOnly) {
+            config.setReadOnly(true);
+        } else {
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        }
+        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public <T> T read(SqlFunction<T> work) {
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseException("interrupted while waiting for a database connection", e);
+        }
+        try {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new DatabaseException("database read failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    /** Runs the work in one transaction: all of it is committed, or none. */
+    public <T> T write(SqlFunction<T> work) {
+        writeLock.lock();
+        try {
+            writer.setAutoCommit(false);
+            try {
+                T result = work.apply(writer);
+                writer.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                writer.rollback();
+                throw e;
+            } finally {
+                writer.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("database write failed: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            for (Connection c : allReaders) {
+                closeQuietly(c);
+            }
+            closeQuietly(writer);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing on shutdown: nothing left to do with the error
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.spack.gantry.store;
+
+/** One collected build job: a row of {@code jobs} without its id. */
+public record JobRow(
+        String pod,
+        long start,
+        long end,
+        long gitlabId,
+        String jobStatus,
+        String ref,
+        String pkgName,
+        String pkgVersion,
+        String pkgVariants,
+        String compilerName,
+        String compilerVersion,
+        String arch,
+        String stack,
+        long buildJobs,
+        double cpuRequest,
+        Double cpuLimit,
+        double cpuMean,
+        double cpuMedian,
+        double cpuMax,
+        double cpuMin,
+        double cpuStddev,
+        double memRequest,
+        double memLimit,
+        double memMean,
+        double memMedian,
+        double memMax,
+        double memMin,
+        double memStddev) {}

@@ -1,0 +1,65 @@
+package org.spack.gantry.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+
+/** All SQL on {@code jobs} except the prediction queries. */
+public final class JobStore {
+    private static final String INSERT = "INSERT OR IGNORE INTO jobs (pod, node, start, end, gitlab_id, job_status, ref,"
+            + " pkg_name, pkg_version, pkg_variants, compiler_name, compiler_version, arch, stack, build_jobs,"
+            + " cpu_request, cpu_limit, cpu_mean, cpu_median, cpu_max, cpu_min, cpu_stddev,"
+            + " mem_request, mem_limit, mem_mean, mem_median, mem_max, mem_min, mem_stddev)"
+            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+    public boolean exists(Connection c, long gitlabId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM jobs WHERE gitlab_id=?")) {
+            st.setLong(1, gitlabId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Inserts the job; false when a job with that pod or GitLab id is already stored. */
+    public boolean insert(Connection c, JobRow j, long nodeId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(INSERT)) {
+            int i = 1;
+            st.setString(i++, j.pod());
+            st.setLong(i++, nodeId);
+            st.setLong(i++, j.start());
+            st.setLong(i++, j.end());
+            st.setLong(i++, j.gitlabId());
+            st.setString(i++, j.jobStatus());
+            st.setString(i++, j.ref());
+            st.setString(i++, j.pkgName());
+            st.setString(i++, j.pkgVersion());
+            st.setString(i++, j.pkgVariants());
+            st.setString(i++, j.compilerName());
+            st.setString(i++, j.compilerVersion());
+            st.setString(i++, j.arch());
+            st.setString(i++, j.stack());
+            st.setLong(i++, j.buildJobs());
+            st.setDouble(i++, j.cpuRequest());
+            if (j.cpuLimit() == null) {
+                st.setNull(i++, Types.REAL);
+            } else {
+                st.setDouble(i++, j.cpuLimit());
+            }
+            for (double v : new double[] {j.cpuMean(), j.cpuMedian(), j.cpuMax(), j.cpuMin(), j.cpuStddev(),
+                    j.memRequest(), j.memLimit(), j.memMean(), j.memMedian(), j.memMax(), j.memMin(), j.memStddev()}) {
+                st.setDouble(i++, v);
+            }
+            return st.executeUpdate() > 0;
+        }
+    }
+
+    public long count(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM jobs");
+                ResultSet rs = st.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+}

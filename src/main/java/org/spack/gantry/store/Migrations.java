@@ -1,0 +1,132 @@
+package org.spack.gantry.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a database to this release's schema with Flyway. A database the reference
+ * implementation made (its tables, {@code PRAGMA user_version} = N, no Flyway
+ * history) is adopted: baselined at N, then migrated, every row kept.
+ */
+public final class Migrations {
+    private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+    private static final String LOCATION = "classpath:db/migration";
+
+    private final Path dbFile;
+    private final Backup backup;
+
+    public Migrations(Path dbFile, Backup backup) {
+        this.dbFile = dbFile;
+        this.backup = backup;
+    }
+
+    /** What the database holds and what this release would apply. */
+    public record Status(String schemaVersion, List<String> pending, boolean adoptsReferenceDatabase, boolean empty) {}
+
+    public record Result(Status before, Path backupFile, int applied, String schemaVersion) {}
+
+    public Status status() {
+        Layout layout = inspect();
+        Flyway flyway = flyway(layout);
+        MigrationInfo[] all = flyway.info().all();
+        List<String> pending;
+        String version;
+        if (layout.adoptAt != null) {
+            MigrationVersion base = MigrationVersion.fromVersion(layout.adoptAt);
+            pending = Arrays.stream(all).filter(m -> m.getVersion() != null && m.getVersion().isNewerThan(base.getVersion()))
+                    .map(Migrations::describe).toList();
+            version = layout.adoptAt;
+        } else {
+            pending = Arrays.stream(flyway.info().pending()).map(Migrations::describe).toList();
+            MigrationInfo current = flyway.info().current();
+            version = current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+        }
+        return new Status(version, pending, layout.adoptAt != null, layout.empty);
+    }
+
+    /** Applies pending migrations, after a backup when the database already holds data. */
+    public Result migrate() {
+        Status before = status();
+        if (before.pending().isEmpty()) {
+            return new Result(before, null, 0, before.schemaVersion());
+        }
+        Path backupFile = before.empty() ? null : backup.beforeMigration(before.schemaVersion());
+        if (before.adoptsReferenceDatabase()) {
+            log.warn("adopting a database made by the reference implementation at schema version {}", before.schemaVersion());
+        }
+        Flyway flyway = flyway(inspect());
+        try {
+            int applied = flyway.migrate().migrationsExecuted;
+            String version = flyway.info().current().getVersion().getVersion();
+            log.info("applied {} migration(s), schema version is now {}", applied, version);
+            return new Result(before, backupFile, applied, version);
+        } catch (FlywayException e) {
+            throw new DatabaseException("migration failed, database left as it was: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static String describe(MigrationInfo m) {
+        return m.getScript();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) return "unknown error";
+        String trimmed = message.strip();
+        int nl = trimmed.indexOf('\n');
+        return nl < 0 ? trimmed : trimmed.substring(0, nl);
+    }
+
+    private Flyway flyway(Layout layout) {
+        var config = Flyway.configure()
+                .dataSource("jdbc:sqlite:" + dbFile.toAbsolutePath(), null, null)
+                .locations(LOCATION)
+                .failOnMissingLocations(true)
+                .validateMigrationNaming(true);
+        if (layout.adoptAt != null) {
+            config.baselineOnMigrate(true).baselineVersion(layout.adoptAt)
+                    .baselineDescription("adopted from the reference implementation");
+        }
+        return config.load();
+    }
+
+    /** Whether the file is new, ours, or the reference's. */
+    private record Layout(boolean empty, String adoptAt) {}
+
+    private Layout inspect() {
+        Database.checkDirectory(dbFile);
+        try (Connection c = Database.open(dbFile, false); Statement st = c.createStatement()) {
+            boolean hasHistory = tableExists(st, "flyway_schema_history");
+            boolean hasJobs = tableExists(st, "jobs");
+            boolean empty = !hasJobs && !hasHistory;
+            if (hasHistory || !hasJobs) {
+                return new Layout(empty, null);
+            }
+            int userVersion;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                userVersion = rs.next() ? rs.getInt(1) : 0;
+            }
+            // the reference's schema.sql is version 1 even where user_version was never set
+            return new Layout(false, String.valueOf(Math.max(userVersion, 1)));
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read database " + dbFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean tableExists(Statement st, String name) throws SQLException {
+        try (ResultSet rs = st.executeQuery(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='" + name + "'")) {
+            return rs.next();
+        }
+    }
+}

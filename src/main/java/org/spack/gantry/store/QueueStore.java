@@ -1,0 +1,169 @@
+package org.spack.gantry.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * All SQL on {@code collection_queue}: acknowledged webhooks waiting for collection,
+ * and the one outcome each ends with. Every method runs inside the caller's
+ * transaction on the writer (or a reader for the counts).
+ */
+public final class QueueStore {
+
+    /** A claimed event: its payload and how many times collection was tried before. */
+    public record Claimed(long buildId, String payload, int attempts) {}
+
+    /** Stores a new event; false when that build is already queued or done. */
+    public boolean enqueue(Connection c, long buildId, String payload, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT OR IGNORE INTO collection_queue"
+                + " (build_id, payload, state, attempts, received_at, next_attempt_at) VALUES (?, ?, 'pending', 0, ?, ?)")) {
+            st.setLong(1, buildId);
+            st.setString(2, payload);
+            st.setDouble(3, now);
+            st.setDouble(4, now);
+            return st.executeUpdate() > 0;
+        }
+    }
+
+    /** Queues a build again after a failure (backfill); no-op for one pending, running or done. */
+    public boolean requeueFailedOrNew(Connection c, long buildId, String payload, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO collection_queue"
+                + " (build_id, payload, state, attempts, received_at, next_attempt_at) VALUES (?, ?, 'pending', 0, ?, ?)"
+                + " ON CONFLICT(build_id) DO UPDATE SET state='pending', payload=excluded.payload, attempts=0,"
+                + " reason=NULL, next_attempt_at=excluded.next_attempt_at, finished_at=NULL WHERE state='failed'")) {
+            st.setLong(1, buildId);
+            st.setString(2, payload);
+            st.setDouble(3, now);
+            st.setDouble(4, now);
+            return st.executeUpdate() > 0;
+        }
+    }
+
+    /** Takes the oldest due event and marks it running; null when none is due. */
+    public Claimed claimNext(Connection c, double now) throws SQLException {
+        Claimed claimed = null;
+        try (PreparedStatement st = c.prepareStatement("SELECT build_id, payload, attempts FROM collection_queue"
+                + " WHERE state='pending' AND next_attempt_at<=? ORDER BY next_attempt_at LIMIT 1")) {
+            st.setDouble(1, now);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    claimed = new Claimed(rs.getLong(1), rs.getString(2), rs.getInt(3));
+                }
+            }
+        }
+        if (claimed != null) {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE collection_queue SET state='running', attempts=attempts+1 WHERE build_id=?")) {
+                st.setLong(1, claimed.buildId());
+                st.executeUpdate();
+            }
+        }
+        return claimed;
+    }
+
+    /** Seconds until the next pending event is due, or null when none is pending. */
+    public Double nextDueAt(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT min(next_attempt_at) FROM collection_queue WHERE state='pending'");
+                ResultSet rs = st.executeQuery()) {
+            if (rs.next()) {
+                double v = rs.getDouble(1);
+                return rs.wasNull() ? null : v;
+            }
+            return null;
+        }
+    }
+
+    /** Records the final outcome: {@code inserted}, {@code skipped} or {@code failed}, with the reason. */
+    public void finish(Connection c, long buildId, String state, String reason, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE collection_queue SET state=?, reason=?, finished_at=? WHERE build_id=?")) {
+            st.setString(1, state);
+            st.setString(2, reason);
+            st.setDouble(3, now);
+            st.setLong(4, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Puts a claimed event back to be tried again at {@code at}. */
+    public void retryAt(Connection c, long buildId, String reason, double at) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE collection_queue SET state='pending', reason=?, next_attempt_at=? WHERE build_id=?")) {
+            st.setString(1, reason);
+            st.setDouble(2, at);
+            st.setLong(3, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Returns events left running by a crash or a shutdown to the queue; how many. */
+    public int releaseRunning(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE collection_queue SET state='pending' WHERE state='running'")) {
+            return st.executeUpdate();
+        }
+    }
+
+    public void release(Connection c, long buildId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE collection_queue SET state='pending', attempts=max(attempts-1, 0) WHERE build_id=? AND state='running'")) {
+            st.setLong(1, buildId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Events not yet collected (pending or running). */
+    public long depth(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT count(*) FROM collection_queue WHERE state IN ('pending','running')");
+                ResultSet rs = st.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** When the oldest event still waiting was received, or null when nothing waits. */
+    public Double oldestWaitingSince(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT min(received_at) FROM collection_queue WHERE state IN ('pending','running')");
+                ResultSet rs = st.executeQuery()) {
+            if (rs.next()) {
+                double v = rs.getDouble(1);
+                return rs.wasNull() ? null : v;
+            }
+            return null;
+        }
+    }
+
+    /** Outcomes finished since {@code since}, counted by state and reason. */
+    public Map<String, Long> outcomesSince(Connection c, double since) throws SQLException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT state, coalesce(reason, ''), count(*) FROM collection_queue"
+                + " WHERE finished_at>=? GROUP BY 1, 2 ORDER BY 3 DESC")) {
+            st.setDouble(1, since);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String reason = rs.getString(2);
+                    out.put(reason.isEmpty() ? rs.getString(1) : rs.getString(1) + ":" + reason, rs.getLong(3));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The outcome recorded for one build, or null: {@code state} or {@code state:reason}. */
+    public String outcome(Connection c, long buildId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT state, reason FROM collection_queue WHERE build_id=?")) {
+            st.setLong(1, buildId);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) return null;
+                String reason = rs.getString(2);
+                return reason == null ? rs.getString(1) : rs.getString(1) + ":" + reason;
+            }
+        }
+    }
+}

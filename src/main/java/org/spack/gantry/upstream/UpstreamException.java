@@ -1,0 +1,19 @@
+package org.spack.gantry.upstream;
+
+/**
+ * A call to Prometheus or GitLab that did not give a usable answer. Transient
+ * failures (no connection, timeout, 5xx, 429, a body that is not what the API
+ * sends, such as an expired cookie's login page) are worth retrying; the others are not.
+ */
+public class UpstreamException extends Exception {
+    private final boolean transientFailure;
+
+    public UpstreamException(String message, boolean transientFailure) {
+        super(message);
+        this.transientFailure = transientFailure;
+    }
+
+    public boolean isTransient() {
+        return transientFailure;
+    }
+}

@@ -1,0 +1,102 @@
+package org.spack.gantry.predict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spack.gantry.spec.InvalidSpecException;
+import org.spack.gantry.spec.PythonJson;
+import org.spack.gantry.spec.SpecParser;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.testing.Parity;
+import org.spack.gantry.testing.TestDatabases;
+
+class PredictionParityTest {
+    @TempDir
+    Path dir;
+
+    private final SpecParser parser = new SpecParser();
+
+    @Test
+    void everyParityCaseGivesTheReferenceAnswerByteForByte() {
+        JsonObject vectors = Parity.json("prediction.json");
+        Path file = TestDatabases.migrated(dir);
+        TestDatabases.execute(file, Parity.text(vectors.get("history_sql").getAsString()));
+        try (Database db = Database.open(file, 2)) {
+            Predictor predictor = new ReferencePredictor(db);
+            for (JsonElement e : vectors.getAsJsonArray("cases")) {
+                JsonObject c = e.getAsJsonObject();
+                String expected = pythonJson(c.getAsJsonObject("expected"));
+                String actual = predictor.predict(parser.parse(c.get("spec").getAsString())).toJson();
+                assertEquals(expected, actual, c.get("name").getAsString());
+            }
+        }
+    }
+
+    @Test
+    void emptyHistoryGivesTheDefaults() {
+        JsonObject vectors = Parity.json("prediction.json");
+        try (Database db = Database.open(TestDatabases.migrated(dir), 1)) {
+            Predictor predictor = new ReferencePredictor(db);
+            for (JsonElement e : vectors.getAsJsonArray("cases")) {
+                Prediction p = predictor.predict(parser.parse(e.getAsJsonObject().get("spec").getAsString()));
+                assertEquals(pythonJson(vectors.getAsJsonObject("empty_history_expected")), p.toJson());
+                assertEquals("default", p.predictor());
+            }
+        }
+    }
+
+    @Test
+    void exactMatchComesFromTheFirstPredictor() {
+        JsonObject vectors = Parity.json("prediction.json");
+        Path file = TestDatabases.migrated(dir);
+        TestDatabases.execute(file, Parity.text("insert_samples.sql"));
+        try (Database db = Database.open(file, 1)) {
+            Predictor predictor = new ReferencePredictor(db);
+            var cases = vectors.getAsJsonArray("cases");
+            assertEquals("exact:1", predictor.predict(parser.parse(spec(cases, 0))).predictor());
+            assertEquals("expensive:1", predictor.predict(parser.parse(spec(cases, 1))).predictor());
+            assertEquals("exact:5", predictor.predict(parser.parse(spec(cases, 3))).predictor());
+        }
+    }
+
+    @Test
+    void anExpensiveVariantThatIsNotABooleanOrIntegerIsAnInvalidSpec() {
+        Path file = TestDatabases.migrated(dir);
+        try (Database db = Database.open(file, 1)) {
+            Predictor predictor = new ReferencePredictor(db);
+            assertThrows(InvalidSpecException.class,
+                    () -> predictor.predict(parser.parse("x@1 cuda=a,b arch=x%gcc@1")));
+            assertThrows(InvalidSpecException.class,
+                    () -> predictor.predict(parser.parse("x@1 mpi=none arch=x%gcc@1")));
+            // Python's int("1") is 1: a valid, if odd, request
+            assertEquals("default", predictor.predict(parser.parse("x@1 mpi=1 arch=x%gcc@1")).predictor());
+        }
+    }
+
+    @Test
+    void roundsHalfToEvenAndAppliesTheFloors() {
+        assertEquals("2M", new Prediction(1, 2_500_000, "t").memoryRequest());
+        assertEquals("4M", new Prediction(1, 3_500_000, "t").memoryRequest());
+        assertEquals("1000m", Prediction.fromMeans(0.19, 20_000_000, "t").cpuRequest());
+        assertEquals("200m", Prediction.fromMeans(0.2, 20_000_000, "t").cpuRequest());
+        assertEquals("2000M", Prediction.fromMeans(1, 9_999_999, "t").memoryRequest());
+        assertEquals("10M", Prediction.fromMeans(1, 10_000_000, "t").memoryRequest());
+        assertEquals("12m", new Prediction(0.0125, 1, "t").cpuRequest());
+    }
+
+    private static String spec(com.google.gson.JsonArray cases, int i) {
+        return cases.get(i).getAsJsonObject().get("spec").getAsString();
+    }
+
+    /** The expected answer written as the reference's json.dumps writes it. */
+    private static String pythonJson(JsonObject expected) {
+        var vars = new java.util.LinkedHashMap<String, Object>();
+        expected.getAsJsonObject("variables").entrySet().forEach(en -> vars.put(en.getKey(), en.getValue().getAsString()));
+        return PythonJson.dumps(java.util.Map.of("variables", vars));
+    }
+}

@@ -27,6 +27,12 @@ public final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("version:            " + BuildInfo.load().version());
         out.println("database:           " + config.dbFile().toAbsolutePath());
+        if (!java.nio.file.Files.exists(config.dbFile())) {
+            out.println("                    (does not exist yet: 'gantry migrate' or 'gantry serve' creates it)");
+            out.println("collection:         " + config.collectionStatus());
+            out.flush();
+            return 0;
+        }
         Migrations.Status status = new Migrations(config.dbFile(),
                 new Backup(config.dbFile(), Backup.defaultDirectory(config.dbFile()), Clock.systemUTC())).status();
         out.println("schema version:     " + status.schemaVersion()

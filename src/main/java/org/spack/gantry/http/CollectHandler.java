@@ -18,6 +18,7 @@ import org.spack.gantry.collect.InvalidWebhookException;
 final class CollectHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(CollectHandler.class);
     static final long MAX_BODY = 1024 * 1024;
+    private static final long MAX_DRAINED = 16 * 1024 * 1024;
     private static final HttpString TOKEN = new HttpString("X-Gitlab-Token");
     private static final HttpString EVENT = new HttpString("X-Gitlab-Event");
 
@@ -44,9 +45,21 @@ final class CollectHandler implements HttpHandler {
             Responses.text(exchange, 401, "invalid token");
             return;
         }
-        if (exchange.getRequestContentLength() > MAX_BODY) {
-            log.warn("webhook refused: body of {} bytes is over the 1 MiB limit", exchange.getRequestContentLength());
-            Responses.text(exchange, 413, "request body too large");
+        long length = exchange.getRequestContentLength();
+        if (length > MAX_BODY) {
+            log.warn("webhook refused: body of {} bytes is over the 1 MiB limit", length);
+            if (length > MAX_DRAINED) {
+                exchange.setPersistent(false);
+                Responses.text(exchange, 413, "request body too large");
+                return;
+            }
+            // read and drop the body first: a client still sending would not see an early answer
+            exchange.setMaxEntitySize(MAX_DRAINED);
+            exchange.getRequestReceiver().receivePartialBytes((ex, data, last) -> {
+                if (last) {
+                    Responses.text(ex, 413, "request body too large");
+                }
+            }, this::tooLargeOrBroken);
             return;
         }
         exchange.setMaxEntitySize(MAX_BODY);

@@ -1,0 +1,81 @@
+package org.spack.gantry.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path release;
+
+    private Path envFile(String json, String mode) throws Exception {
+        Path f = release.resolve("environment.json");
+        Files.writeString(f, json);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
+        return f;
+    }
+
+    @Test
+    void defaults() {
+        Config c = new ConfigLoader(Map.of(), null).load();
+        assertEquals(Path.of("gantry.db"), c.dbFile());
+        assertEquals("0.0.0.0", c.host());
+        assertEquals(8080, c.port());
+        assertEquals("warn", c.logLevel());
+        assertEquals("disabled: PROMETHEUS_URL, GITLAB_URL, GITLAB_API_TOKEN, GITLAB_WEBHOOK_TOKEN not set", c.collectionStatus());
+    }
+
+    @Test
+    void theReleaseFileIsReadAndTheEnvironmentWins() throws Exception {
+        envFile("{\"GANTRY_PORT\": \"9000\", \"DB_FILE\": \"/x/file.db\", \"GITLAB_API_TOKEN\": \"t\"}", "rw-------");
+        Config c = new ConfigLoader(Map.of("GANTRY_PORT", "9100"), release).load();
+        assertEquals(9100, c.port());
+        assertEquals(Path.of("/x/file.db"), c.dbFile());
+        assertEquals("t", c.gitlabApiToken());
+    }
+
+    @Test
+    void gantryEnvFilePointsElsewhere() throws Exception {
+        Path other = Files.writeString(release.resolve("other.json"), "{\"LOG_LEVEL\": \"debug\"}");
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-------"));
+        assertEquals("debug", new ConfigLoader(Map.of("GANTRY_ENV_FILE", other.toString()), null).load().logLevel());
+    }
+
+    @Test
+    void aFileOthersCanReadIsRefusedWithTheFix() throws Exception {
+        Path f = envFile("{}", "rw-r--r--");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
+        assertTrue(e.getMessage().endsWith("chmod 600 " + f), e.getMessage());
+    }
+
+    @Test
+    void malformedJsonNamesLineAndColumn() throws Exception {
+        envFile("{\n  \"A\": \"b\",\n  oops\n}", "rw-------");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
+        assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("column"), e.getMessage());
+    }
+
+    @Test
+    void nonStringValuesAndBadNumbersAreRefused() throws Exception {
+        envFile("{\"GANTRY_PORT\": 8080}", "rw-------");
+        assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
+        assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of("GANTRY_PORT", "http"), null).load());
+        assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of("LOG_LEVEL", "loud"), null).load());
+        assertEquals("warn", new ConfigLoader(Map.of("LOG_LEVEL", "WARNING"), null).load().logLevel());
+    }
+
+    @Test
+    void tokensNeverReachToString() {
+        Config c = new ConfigLoader(Map.of("GITLAB_API_TOKEN", "glpat-secret", "GITLAB_WEBHOOK_TOKEN", "hook-secret",
+                "PROMETHEUS_COOKIE", "cookie-secret"), null).load();
+        assertTrue(!c.toString().contains("secret"), c.toString());
+    }
+}

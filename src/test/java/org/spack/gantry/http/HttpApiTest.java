@@ -1,0 +1,207 @@
+package org.spack.gantry.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spack.gantry.Application;
+import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigLoader;
+import org.spack.gantry.release.BuildInfo;
+import org.spack.gantry.testing.Parity;
+import org.spack.gantry.testing.TestDatabases;
+
+/** The HTTP contract, through a real server: status codes and bodies, and that bad input changes nothing. */
+class HttpApiTest {
+    private static final String TOKEN = "webhook-secret";
+    private static final String GOOD_SPEC = "py-torch@2.2.1 ~caffe2+cuda+cudnn~debug+distributed+fbgemm+gloo+kineto~magma"
+            + "~metal+mkldnn+mpi~nccl+nnpack+numa+numpy+onnx_ml+openmp+qnnpack~rocm+tensorpipe~test+valgrind+xnnpack"
+            + " build_system=python_pip cuda_arch=80 arch=x86_64%gcc@11.4.0";
+
+    @TempDir
+    Path dir;
+
+    private Application app;
+    private Path db;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private void start(Map<String, String> env) {
+        Config config = new ConfigLoader(env, null).load();
+        app = new Application(config, BuildInfo.load(), Clock.systemUTC());
+        app.start();
+    }
+
+    @BeforeEach
+    void history() {
+        db = TestDatabases.migrated(dir);
+        TestDatabases.execute(db, Parity.text("insert_samples.sql"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) app.close();
+    }
+
+    private Map<String, String> collectionEnv() {
+        return Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1",
+                "PROMETHEUS_URL", "http://127.0.0.1:9/api/v1", "GITLAB_URL", "http://127.0.0.1:9/api/v4/projects/2",
+                "GITLAB_API_TOKEN", "api", "GITLAB_WEBHOOK_TOKEN", TOKEN);
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> allocation(String spec) throws Exception {
+        return get("/v1/allocation?spec=" + URLEncoder.encode(spec, StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> collect(String token, String event, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/v1/collect"))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) b.header("X-Gitlab-Token", token);
+        if (event != null) b.header("X-Gitlab-Event", event);
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long rows(String table) {
+        return TestDatabases.count(db, "SELECT count(*) FROM " + table);
+    }
+
+    @Test
+    void allocationAnswersAsTheReference() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
+        HttpResponse<String> r = allocation(GOOD_SPEC);
+        assertEquals(200, r.statusCode());
+        assertEquals("{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"11779m\", \"KUBERNETES_MEMORY_REQUEST\": \"9577M\"}}", r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    }
+
+    @Test
+    void allocationRefusesBadSpecsWithFourHundreds() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
+        assertEquals("missing spec parameter", get("/v1/allocation").body());
+        assertEquals(400, get("/v1/allocation").statusCode());
+        assertEquals(400, get("/v1/allocation?spec=").statusCode());
+        for (String bad : new String[] {"garbage", "x@1 a=b=c arch=x%gcc@1", "x@1 ++++ arch=x%gcc@1",
+                "x@1 +a arch=x%gcc@1'; DROP TABLE jobs; --", "x@1 cuda=a,b arch=x%gcc@1"}) {
+            HttpResponse<String> r = allocation(bad);
+            if (r.statusCode() == 200) continue; // SQL in a valid spec is only text: it must not hurt
+            assertEquals(400, r.statusCode(), bad);
+            assertEquals("invalid spec", r.body(), bad);
+        }
+        assertEquals(400, allocation("x".repeat(8000)).statusCode());
+        assertEquals(414, allocation("a".repeat(9000)).statusCode());
+        assertEquals(5, rows("jobs"));
+    }
+
+    @Test
+    void nonAsciiVariantsAreAnsweredLikeTheReference() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
+        TestDatabases.execute(db, Parity.text("insert_samples.sql").replaceAll("(?m)^INSERT INTO nodes.*$", "")
+                .replace("INSERT INTO jobs VALUES(678", "INSERT INTO jobs VALUES(978")
+                .replace("nbogpypi", "unicode")
+                .replace(",10150209", ",20150209")
+                .replace("'py-torch'", "'caf\u00e9'")
+                .replace("\"cuda_arch\": \"80\"", "\"cuda_arch\": \"\\u00e9t\\u00e9\""));
+        HttpResponse<String> r = allocation(GOOD_SPEC.replace("py-torch", "caf\u00e9").replace("cuda_arch=80", "cuda_arch=\u00e9t\u00e9"));
+        assertEquals("{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"11779m\", \"KUBERNETES_MEMORY_REQUEST\": \"9577M\"}}", r.body());
+    }
+
+    @Test
+    void healthzReportsVersionSchemaQueueAndCollection() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1", "GITLAB_URL", "http://x"));
+        HttpResponse<String> r = get("/healthz");
+        assertEquals(200, r.statusCode());
+        var body = com.google.gson.JsonParser.parseString(r.body()).getAsJsonObject();
+        assertEquals("ok", body.get("status").getAsString());
+        assertEquals(BuildInfo.load().version(), body.get("version").getAsString());
+        assertEquals("3", body.get("schema_version").getAsString());
+        assertEquals(0, body.get("queue_depth").getAsInt());
+        assertEquals("disabled: PROMETHEUS_URL, GITLAB_API_TOKEN, GITLAB_WEBHOOK_TOKEN not set", body.get("collection").getAsString());
+    }
+
+    @Test
+    void collectIsServiceUnavailableWithoutItsSettings() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
+        HttpResponse<String> r = collect(TOKEN, "Job Hook", Parity.json("collection.json").get("webhook_payload").toString());
+        assertEquals(503, r.statusCode());
+        assertEquals("collection disabled: PROMETHEUS_URL, GITLAB_URL, GITLAB_API_TOKEN, GITLAB_WEBHOOK_TOKEN not set", r.body());
+        assertEquals(0, rows("collection_queue"));
+    }
+
+    @Test
+    void collectChecksTokenThenSizeThenEventThenBody() throws Exception {
+        start(collectionEnv());
+        String payload = Parity.json("collection.json").get("webhook_payload").toString();
+        assertEquals(401, collect(null, "Job Hook", payload).statusCode());
+        assertEquals("invalid token", collect("wrong", "Job Hook", payload).body());
+        assertEquals(401, collect("wrong", "Job Hook", "not json").statusCode());
+        assertEquals(413, collect(TOKEN, "Job Hook", "x".repeat(1024 * 1024 + 1)).statusCode());
+        assertEquals(200, collect(TOKEN, "Push Hook", "not json").statusCode());
+        assertEquals(400, collect(TOKEN, "Job Hook", "not json").statusCode());
+        assertEquals("invalid json", collect(TOKEN, "Job Hook", "{\"build_status\": ").body());
+        assertEquals(0, rows("collection_queue"));
+    }
+
+    @Test
+    void collectNamesTheBadFieldOfASuccessEvent() throws Exception {
+        start(collectionEnv());
+        var good = Parity.json("collection.json").getAsJsonObject("webhook_payload");
+        Map<String, String> cases = Map.of(
+                "build_id", "\"9892514\"", "runner", "7", "build_stage", "3", "ref", "null",
+                "build_started_at", "\"yesterday\"", "build_finished_at", "[]");
+        for (var c : cases.entrySet()) {
+            var payload = good.deepCopy();
+            payload.add(c.getKey(), com.google.gson.JsonParser.parseString(c.getValue()));
+            HttpResponse<String> r = collect(TOKEN, "Job Hook", payload.toString());
+            assertEquals(400, r.statusCode(), c.getKey());
+            assertTrue(r.body().contains(c.getKey()), r.body());
+        }
+        var missing = good.deepCopy();
+        missing.remove("build_id");
+        assertEquals("missing field: build_id", collect(TOKEN, "Job Hook", missing.toString()).body());
+        assertEquals(0, rows("collection_queue"));
+    }
+
+    @Test
+    void unfinishedStatusesAreAcknowledgedAndDropped() throws Exception {
+        start(collectionEnv());
+        for (String status : new String[] {"created", "pending", "running", "failed", "canceled"}) {
+            String body = "{\"build_status\": \"" + status + "\", \"build_id\": 1, \"build_started_at\": null,"
+                    + " \"build_finished_at\": null, \"runner\": null}";
+            assertEquals(200, collect(TOKEN, "Job Hook", body).statusCode(), status);
+        }
+        assertEquals(0, rows("collection_queue"));
+    }
+
+    @Test
+    void anAcceptedWebhookIsOnDiskWhenAnswered() throws Exception {
+        start(collectionEnv());
+        String payload = Parity.json("collection.json").get("webhook_payload").toString();
+        assertEquals(200, collect(TOKEN, "Job Hook", payload).statusCode());
+        assertEquals(1, rows("collection_queue"));
+        assertEquals(200, collect(TOKEN, "Job Hook", payload).statusCode());
+        assertEquals(1, rows("collection_queue"));
+    }
+
+    @Test
+    void unknownPathsAndMethods() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
+        assertEquals(404, get("/nope").statusCode());
+        assertEquals(405, get("/v1/collect").statusCode());
+    }
+}

@@ -15,6 +15,8 @@ import org.spack.gantry.store.Database;
  * twelve SELECTs per spec. It is the oracle the faster paths are checked against.
  */
 public final class ReferencePredictor implements Predictor {
+    private static final String ORDER_AND_LIMIT = " ORDER BY end DESC LIMIT " + SampleQuery.IDEAL_SAMPLE;
+
     private final Database db;
 
     public ReferencePredictor(Database db) {
@@ -54,40 +56,56 @@ public final class ReferencePredictor implements Predictor {
     }
 
     private List<double[]> exactSample(Connection c, Spec spec, List<Column> combo) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT cpu_mean, cpu_max, mem_mean, mem_max FROM jobs WHERE ref='develop'"
-                + " AND pkg_name=? AND pkg_variants=?");
         List<Object> params = new ArrayList<>(List.of(spec.pkgName(), spec.variants().json()));
-        appendCombo(sql, params, spec, combo);
-        return run(c, sql, params);
+        for (Column col : combo) {
+            params.add(SampleQuery.value(spec, col));
+        }
+        return run(c, exactSql(combo), params);
     }
 
     private List<double[]> expensiveSample(Connection c, Spec spec, List<Column> combo) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT cpu_mean, cpu_max, mem_mean, mem_max FROM jobs WHERE ref='develop' AND pkg_name=?");
         List<Object> params = new ArrayList<>(List.of(spec.pkgName()));
-        appendCombo(sql, params, spec, combo);
+        for (Column col : combo) {
+            params.add(SampleQuery.value(spec, col));
+        }
+        List<Long> values = new ArrayList<>();
         for (String variant : SampleQuery.EXPENSIVE_VARIANTS) {
             Long value = SampleQuery.expensiveValue(spec.variants().values(), variant);
-            sql.append(" AND json_extract(pkg_variants, '$.").append(variant).append("')");
-            if (value == null) {
-                sql.append(" IS NULL");
-            } else {
-                sql.append("=?");
+            values.add(value);
+            if (value != null) {
                 params.add(value);
             }
         }
-        return run(c, sql, params);
+        return run(c, expensiveSql(combo, values), params);
     }
 
-    private static void appendCombo(StringBuilder sql, List<Object> params, Spec spec, List<Column> combo) {
+    /** The exact-variant query of one predictor, as the reference writes it. */
+    static String exactSql(List<Column> combo) {
+        StringBuilder sql = new StringBuilder("SELECT cpu_mean, cpu_max, mem_mean, mem_max FROM jobs WHERE ref='develop'"
+                + " AND pkg_name=? AND pkg_variants=?");
+        appendCombo(sql, combo);
+        return sql.append(ORDER_AND_LIMIT).toString();
+    }
+
+    /** The expensive-variant query of one predictor; a null value is an {@code IS NULL} condition. */
+    static String expensiveSql(List<Column> combo, List<Long> values) {
+        StringBuilder sql = new StringBuilder("SELECT cpu_mean, cpu_max, mem_mean, mem_max FROM jobs WHERE ref='develop' AND pkg_name=?");
+        appendCombo(sql, combo);
+        for (int i = 0; i < SampleQuery.EXPENSIVE_VARIANTS.size(); i++) {
+            sql.append(" AND json_extract(pkg_variants, '$.").append(SampleQuery.EXPENSIVE_VARIANTS.get(i)).append("')");
+            sql.append(values.get(i) == null ? " IS NULL" : "=?");
+        }
+        return sql.append(ORDER_AND_LIMIT).toString();
+    }
+
+    private static void appendCombo(StringBuilder sql, List<Column> combo) {
         for (Column col : combo) {
             sql.append(" AND ").append(SampleQuery.columnName(col)).append("=?");
-            params.add(SampleQuery.value(spec, col));
         }
     }
 
-    private static List<double[]> run(Connection c, StringBuilder sql, List<Object> params) throws SQLException {
-        sql.append(" ORDER BY end DESC LIMIT ").append(SampleQuery.IDEAL_SAMPLE);
-        try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+    private static List<double[]> run(Connection c, String sql, List<Object> params) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 st.setObject(i + 1, params.get(i));
             }

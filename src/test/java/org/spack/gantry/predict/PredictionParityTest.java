@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.spec.InvalidSpecException;
@@ -21,18 +22,26 @@ class PredictionParityTest {
 
     private final SpecParser parser = new SpecParser();
 
+    /** The reference queries and the in-memory index, loaded from the same file: both must give the reference's answers. */
+    private static List<Predictor> predictors(Database db) {
+        IndexedPredictor indexed = new IndexedPredictor(db, new ReferencePredictor(db));
+        indexed.load();
+        return List.of(new ReferencePredictor(db), indexed);
+    }
+
     @Test
     void everyParityCaseGivesTheReferenceAnswerByteForByte() {
         JsonObject vectors = Parity.json("prediction.json");
         Path file = TestDatabases.migrated(dir);
         TestDatabases.execute(file, Parity.text(vectors.get("history_sql").getAsString()));
         try (Database db = Database.open(file, 2)) {
-            Predictor predictor = new ReferencePredictor(db);
-            for (JsonElement e : vectors.getAsJsonArray("cases")) {
-                JsonObject c = e.getAsJsonObject();
-                String expected = pythonJson(c.getAsJsonObject("expected"));
-                String actual = predictor.predict(parser.parse(c.get("spec").getAsString())).toJson();
-                assertEquals(expected, actual, c.get("name").getAsString());
+            for (Predictor predictor : predictors(db)) {
+                for (JsonElement e : vectors.getAsJsonArray("cases")) {
+                    JsonObject c = e.getAsJsonObject();
+                    String expected = pythonJson(c.getAsJsonObject("expected"));
+                    String actual = predictor.predict(parser.parse(c.get("spec").getAsString())).toJson();
+                    assertEquals(expected, actual, predictor.getClass().getSimpleName() + ": " + c.get("name").getAsString());
+                }
             }
         }
     }
@@ -41,11 +50,12 @@ class PredictionParityTest {
     void emptyHistoryGivesTheDefaults() {
         JsonObject vectors = Parity.json("prediction.json");
         try (Database db = Database.open(TestDatabases.migrated(dir), 1)) {
-            Predictor predictor = new ReferencePredictor(db);
-            for (JsonElement e : vectors.getAsJsonArray("cases")) {
-                Prediction p = predictor.predict(parser.parse(e.getAsJsonObject().get("spec").getAsString()));
-                assertEquals(pythonJson(vectors.getAsJsonObject("empty_history_expected")), p.toJson());
-                assertEquals("default", p.predictor());
+            for (Predictor predictor : predictors(db)) {
+                for (JsonElement e : vectors.getAsJsonArray("cases")) {
+                    Prediction p = predictor.predict(parser.parse(e.getAsJsonObject().get("spec").getAsString()));
+                    assertEquals(pythonJson(vectors.getAsJsonObject("empty_history_expected")), p.toJson());
+                    assertEquals("default", p.predictor());
+                }
             }
         }
     }
@@ -56,11 +66,12 @@ class PredictionParityTest {
         Path file = TestDatabases.migrated(dir);
         TestDatabases.execute(file, Parity.text("insert_samples.sql"));
         try (Database db = Database.open(file, 1)) {
-            Predictor predictor = new ReferencePredictor(db);
             var cases = vectors.getAsJsonArray("cases");
-            assertEquals("exact:1", predictor.predict(parser.parse(spec(cases, 0))).predictor());
-            assertEquals("expensive:1", predictor.predict(parser.parse(spec(cases, 1))).predictor());
-            assertEquals("exact:5", predictor.predict(parser.parse(spec(cases, 3))).predictor());
+            for (Predictor predictor : predictors(db)) {
+                assertEquals("exact:1", predictor.predict(parser.parse(spec(cases, 0))).predictor());
+                assertEquals("expensive:1", predictor.predict(parser.parse(spec(cases, 1))).predictor());
+                assertEquals("exact:5", predictor.predict(parser.parse(spec(cases, 3))).predictor());
+            }
         }
     }
 
@@ -68,13 +79,14 @@ class PredictionParityTest {
     void anExpensiveVariantThatIsNotABooleanOrIntegerIsAnInvalidSpec() {
         Path file = TestDatabases.migrated(dir);
         try (Database db = Database.open(file, 1)) {
-            Predictor predictor = new ReferencePredictor(db);
-            assertThrows(InvalidSpecException.class,
-                    () -> predictor.predict(parser.parse("x@1 cuda=a,b arch=x%gcc@1")));
-            assertThrows(InvalidSpecException.class,
-                    () -> predictor.predict(parser.parse("x@1 mpi=none arch=x%gcc@1")));
-            // Python's int("1") is 1: a valid, if odd, request
-            assertEquals("default", predictor.predict(parser.parse("x@1 mpi=1 arch=x%gcc@1")).predictor());
+            for (Predictor predictor : predictors(db)) {
+                assertThrows(InvalidSpecException.class,
+                        () -> predictor.predict(parser.parse("x@1 cuda=a,b arch=x%gcc@1")));
+                assertThrows(InvalidSpecException.class,
+                        () -> predictor.predict(parser.parse("x@1 mpi=none arch=x%gcc@1")));
+                // Python's int("1") is 1: a valid, if odd, request
+                assertEquals("default", predictor.predict(parser.parse("x@1 mpi=1 arch=x%gcc@1")).predictor());
+            }
         }
     }
 

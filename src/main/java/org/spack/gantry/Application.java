@@ -14,7 +14,9 @@ import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.http.GantryMetrics;
 import org.spack.gantry.http.HealthHandler;
 import org.spack.gantry.http.Server;
+import org.spack.gantry.predict.IndexedPredictor;
 import org.spack.gantry.predict.Predictor;
+import org.spack.gantry.predict.QueryPlans;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.release.BuildInfo;
@@ -36,6 +38,7 @@ public final class Application implements AutoCloseable {
     private final HttpFetcher http;
     private final CollectionWorkers workers;
     private final Server server;
+    private final IndexedPredictor indexed;
 
     public Application(Config config, BuildInfo build, Clock clock) {
         this.config = config;
@@ -46,7 +49,13 @@ public final class Application implements AutoCloseable {
         QueueStore queue = new QueueStore();
         JobStore jobs = new JobStore();
         NodeStore nodes = new NodeStore();
-        Predictor predictor = new ReferencePredictor(db);
+        ReferencePredictor reference = new ReferencePredictor(db);
+        String planMismatch = db.read(QueryPlans::mismatch);
+        if (planMismatch != null) {
+            log.warn("allocations are answered by the reference queries, not from memory: {}", planMismatch);
+        }
+        this.indexed = planMismatch == null ? new IndexedPredictor(db, reference) : null;
+        Predictor predictor = indexed != null ? indexed : reference;
         GantryMetrics metrics = new GantryMetrics(
                 () -> db.read(queue::depth),
                 () -> {
@@ -80,6 +89,9 @@ public final class Application implements AutoCloseable {
     }
 
     public void start() {
+        if (indexed != null) {
+            indexed.load();
+        }
         if (workers != null) {
             workers.start();
         }
@@ -106,6 +118,9 @@ public final class Application implements AutoCloseable {
             } catch (java.io.IOException ignored) {
                 // shutting down
             }
+        }
+        if (indexed != null) {
+            indexed.close();
         }
         db.close();
         log.warn("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

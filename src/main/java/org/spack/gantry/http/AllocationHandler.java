@@ -11,7 +11,12 @@ import org.spack.gantry.spec.InvalidSpecException;
 import org.spack.gantry.spec.Spec;
 import org.spack.gantry.spec.SpecParser;
 
-/** {@code GET /v1/allocation?spec=SPEC}: the variables Spack puts into a build job. */
+/**
+ * {@code GET /v1/allocation?spec=SPEC}: the variables Spack puts into a build job.
+ * Runs on the IO thread: parsing and an answer from memory take microseconds, and a
+ * hand-over to a worker thread would cost more than that. Only an answer that needs
+ * the database is dispatched.
+ */
 final class AllocationHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(AllocationHandler.class);
     static final int MAX_REQUEST_LINE = 8190;
@@ -47,20 +52,39 @@ final class AllocationHandler implements HttpHandler {
         try {
             spec = parser.parse(text);
         } catch (InvalidSpecException e) {
-            log.info("invalid spec ({}): {}", e.getMessage(), abbreviate(text));
-            Responses.text(exchange, 400, "invalid spec");
+            refuse(exchange, e, text);
             return;
         }
         Prediction prediction;
         try {
-            prediction = predictor.predict(spec);
+            prediction = exchange.isInIoThread() ? predictor.predictWithoutBlocking(spec) : predictor.predict(spec);
         } catch (InvalidSpecException e) {
-            log.info("invalid spec ({}): {}", e.getMessage(), abbreviate(text));
-            Responses.text(exchange, 400, "invalid spec");
+            refuse(exchange, e, text);
             return;
         }
+        if (prediction == null) {
+            exchange.dispatch(ex -> answerFromDatabase(ex, spec, text));
+            return;
+        }
+        answer(exchange, prediction);
+    }
+
+    private void answerFromDatabase(HttpServerExchange exchange, Spec spec, String text) {
+        try {
+            answer(exchange, predictor.predict(spec));
+        } catch (InvalidSpecException e) {
+            refuse(exchange, e, text);
+        }
+    }
+
+    private void answer(HttpServerExchange exchange, Prediction prediction) {
         listener.predicted(prediction.predictor());
         Responses.json(exchange, 200, prediction.toJson());
+    }
+
+    private static void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
+        log.info("invalid spec ({}): {}", e.getMessage(), abbreviate(text));
+        Responses.text(exchange, 400, "invalid spec");
     }
 
     static int requestLineLength(HttpServerExchange exchange) {
@@ -69,7 +93,7 @@ final class AllocationHandler implements HttpHandler {
                 + (query == null || query.isEmpty() ? 0 : 1 + query.length()) + 1 + exchange.getProtocol().length();
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
     }
 }

@@ -20,8 +20,10 @@ public final class Server implements AutoCloseable {
             GantryMetrics metrics) {}
 
     public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
+        SpecParser parser = new SpecParser();
         RoutingHandler router = new RoutingHandler()
-                .get("/v1/allocation", blocking(new AllocationHandler(new SpecParser(), routes.predictor(), routes.metrics())))
+                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics()))
+                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics()))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason()))
                 .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
                 .get("/metrics", blocking(exchange -> {
@@ -90,7 +92,7 @@ public final class Server implements AutoCloseable {
 
         private static String route(String path) {
             return switch (path) {
-                case "/v1/allocation", "/v1/collect", "/healthz", "/metrics" -> path;
+                case "/v1/allocation", "/v1/allocations", "/v1/collect", "/healthz", "/metrics" -> path;
                 default -> "other";
             };
         }

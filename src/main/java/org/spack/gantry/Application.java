@@ -15,11 +15,10 @@ import org.spack.gantry.http.GantryMetrics;
 import org.spack.gantry.http.HealthHandler;
 import org.spack.gantry.http.Server;
 import org.spack.gantry.predict.IndexedPredictor;
-import org.spack.gantry.predict.Predictor;
-import org.spack.gantry.predict.QueryPlans;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.release.BuildInfo;
+import org.spack.gantry.store.AppliedMigrations;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobStore;
@@ -42,20 +41,16 @@ public final class Application implements AutoCloseable {
 
     public Application(Config config, BuildInfo build, Clock clock) {
         this.config = config;
-        String schema = new Migrations(config.dbFile(),
+        // Flyway takes about a second to start: only when the database is not already up to date
+        String upToDate = new AppliedMigrations().upToDateVersion(config.dbFile());
+        String schema = upToDate != null ? upToDate : new Migrations(config.dbFile(),
                 new Backup(config.dbFile(), Backup.defaultDirectory(config.dbFile()), clock)).migrate().schemaVersion();
         int cores = Runtime.getRuntime().availableProcessors();
         this.db = Database.open(config.dbFile(), Math.max(4, cores * 2));
         QueueStore queue = new QueueStore();
         JobStore jobs = new JobStore();
         NodeStore nodes = new NodeStore();
-        ReferencePredictor reference = new ReferencePredictor(db);
-        String planMismatch = db.read(QueryPlans::mismatch);
-        if (planMismatch != null) {
-            log.warn("allocations are answered by the reference queries, not from memory: {}", planMismatch);
-        }
-        this.indexed = planMismatch == null ? new IndexedPredictor(db, reference) : null;
-        Predictor predictor = indexed != null ? indexed : reference;
+        this.indexed = new IndexedPredictor(db, new ReferencePredictor(db));
         GantryMetrics metrics = new GantryMetrics(
                 () -> db.read(queue::depth),
                 () -> {
@@ -80,8 +75,8 @@ public final class Application implements AutoCloseable {
             this.workers = null;
             log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
         }
-        this.server = new Server(config.host(), config.port(), Math.max(2, cores), Math.max(8, cores * 8),
-                new Server.Routes(predictor, intake, config.gitlabWebhookToken(),
+        this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8),
+                new Server.Routes(indexed, intake, config.gitlabWebhookToken(),
                         config.collectionEnabled() ? null : config.collectionStatus(),
                         build.version(), config.collectionStatus(),
                         () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c))),
@@ -89,15 +84,30 @@ public final class Application implements AutoCloseable {
     }
 
     public void start() {
-        if (indexed != null) {
-            indexed.load();
-        }
         if (workers != null) {
             workers.start();
         }
         server.start();
+        startLoadingHistory();
         log.warn("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
                 config.dbFile().toAbsolutePath(), config.collectionStatus());
+    }
+
+    /**
+     * Once serving, in the background: the reference queries answer (exactly, only slower)
+     * until the index is loaded, so neither the size of the history nor the CPU the loading
+     * takes delays the start.
+     */
+    private void startLoadingHistory() {
+        Thread loader = new Thread(() -> {
+            try {
+                indexed.load();
+            } catch (RuntimeException e) {
+                log.error("history index not loaded; allocations stay with the reference queries: {}", e.getMessage());
+            }
+        }, "history-index");
+        loader.setDaemon(true);
+        loader.start();
     }
 
     public int port() {
@@ -119,9 +129,7 @@ public final class Application implements AutoCloseable {
                 // shutting down
             }
         }
-        if (indexed != null) {
-            indexed.close();
-        }
+        indexed.close();
         db.close();
         log.warn("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

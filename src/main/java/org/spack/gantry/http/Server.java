@@ -55,6 +55,14 @@ public final class Server implements AutoCloseable {
         };
     }
 
+    /**
+     * One IO thread per core: allocations are answered on them, and more threads than
+     * cores only adds switching (measured in bench/RESULTS.md).
+     */
+    public static int ioThreads(int cores) {
+        return Math.max(1, cores);
+    }
+
     public void start() {
         undertow.start();
     }

@@ -18,15 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class HistoryIndex {
     private final HistoryFeed feed = new HistoryFeed();
     private final Map<String, PackageHistory> packages = new ConcurrentHashMap<>();
-    /** Packages with a row the index does not model: answered by the reference queries. */
-    private final Map<String, Boolean> needDatabase = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private long lastId; // guarded by lock
-    private volatile boolean loaded;
-
-    boolean isLoaded() {
-        return loaded;
-    }
 
     /** Reads the jobs stored since the last call: all of them the first time. Returns how many. */
     int catchUp(Connection c) throws SQLException {
@@ -38,25 +31,23 @@ final class HistoryIndex {
                 byPackage.computeIfAbsent(j.pkgName(), k -> new ArrayList<>()).add(j);
             }
             for (String name : batch.needDatabase()) {
-                needDatabase.put(name, Boolean.TRUE);
+                packages.put(name, PackageHistory.NEEDS_DATABASE);
             }
             byPackage.forEach((name, jobs) -> packages.compute(name,
                     (k, old) -> old == null ? PackageHistory.of(jobs) : old.plus(jobs)));
             lastId = batch.lastId();
-            loaded = true;
             return batch.jobs().size();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The package's history, or null when it has no develop job. */
+    /**
+     * The package's history, {@link PackageHistory#NEEDS_DATABASE} when it has a row
+     * the index does not model, or null when it has no develop job.
+     */
     PackageHistory get(String pkgName) {
         return packages.get(pkgName);
-    }
-
-    boolean needsDatabase(String pkgName) {
-        return needDatabase.containsKey(pkgName);
     }
 
     int packageCount() {

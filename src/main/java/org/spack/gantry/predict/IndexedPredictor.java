@@ -22,14 +22,21 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IndexedPredictor.class);
     private static final String[] EXACT = names("exact:");
     private static final String[] EXPENSIVE = names("expensive:");
+    private static final boolean[] USES_VERSION = uses(Column.VERSION);
+    private static final boolean[] USES_COMPILER_NAME = uses(Column.COMPILER_NAME);
+    private static final boolean[] USES_COMPILER_VERSION = uses(Column.COMPILER_VERSION);
 
     private final Predictor oracle;
     private final HistoryIndex index = new HistoryIndex();
     private final ChangeProbes probes;
+    private final java.nio.file.Path dbFile;
+    /** Set once the index is loaded: from then on, answers come from memory. */
+    private volatile CommitWatch commits;
 
     public IndexedPredictor(Database db, Predictor oracle) {
         this.oracle = oracle;
         this.probes = new ChangeProbes(db.file());
+        this.dbFile = db.file();
     }
 
     /**
@@ -45,10 +52,14 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
             return false;
         }
         int jobs = probes.with(p -> {
-            p.changed(); // the baseline: a commit after this look is seen by the next one
-            return index.catchUp(p.connection());
+            CommitWatch watch = CommitWatch.of(dbFile, p.connection(), probes);
+            watch.changedSinceLastLook(); // the baseline: a commit after this look is seen by the next one
+            int read = index.catchUp(p.connection());
+            commits = watch;
+            return read;
         });
-        log.info("history index: {} develop jobs of {} packages loaded in {} ms", jobs, index.packageCount(),
+        // at the level of "gantry listening": the moment allocations come from memory
+        log.warn("history index loaded: {} develop jobs of {} packages in {} ms", jobs, index.packageCount(),
                 (System.nanoTime() - started) / 1_000_000);
         return true;
     }
@@ -61,33 +72,39 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
 
     @Override
     public Prediction predictWithoutBlocking(Spec spec) {
-        if (!index.isLoaded()) return null;
-        refresh();
-        return fromIndex(spec);
+        return refresh() ? fromIndex(spec) : null;
     }
 
     @Override
     public Predictor forBatch() {
-        if (!index.isLoaded()) return oracle;
-        refresh();
+        if (!refresh()) return oracle;
         return spec -> {
             Prediction p = fromIndex(spec);
             return p != null ? p : oracle.predict(spec);
         };
     }
 
-    private void refresh() {
-        probes.with(p -> p.changed() ? index.catchUp(p.connection()) : 0);
+    /** Reads the jobs committed since the last look; false while the index is not loaded yet. */
+    private boolean refresh() {
+        CommitWatch watch = commits;
+        if (watch == null) return false;
+        if (watch.changedSinceLastLook()) {
+            probes.with(p -> index.catchUp(p.connection()));
+        }
+        return true;
     }
 
     /** The answer from memory, or null when the reference queries must give it. */
     Prediction fromIndex(Spec spec) {
         String name = spec.pkgName();
-        if (index.needsDatabase(name) || !sameInSqlite(name) || !sameInSqlite(spec.pkgVersion())
-                || !sameInSqlite(spec.compilerName()) || !sameInSqlite(spec.compilerVersion())) {
+        if (!sameInSqlite(name) || !sameInSqlite(spec.pkgVersion()) || !sameInSqlite(spec.compilerName())
+                || !sameInSqlite(spec.compilerVersion())) {
             return null;
         }
         PackageHistory history = index.get(name);
+        if (history != null && history.needsDatabase()) {
+            return null;
+        }
         if (history == null) {
             // no develop job: every query comes back empty, but the reference still
             // evaluates the expensive variants (and refuses a spec whose value is no integer)
@@ -102,10 +119,9 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
         boolean expensiveLooked = false;
         Partition.Sample sample = new Partition.Sample();
         for (int i = 0; i < SampleQuery.COMBOS.size(); i++) {
-            List<Column> combo = SampleQuery.COMBOS.get(i);
-            int v = combo.contains(Column.VERSION) ? version : Partition.ANY;
-            int cn = combo.contains(Column.COMPILER_NAME) ? compilerName : Partition.ANY;
-            int cv = combo.contains(Column.COMPILER_VERSION) ? compilerVersion : Partition.ANY;
+            int v = USES_VERSION[i] ? version : Partition.ANY;
+            int cn = USES_COMPILER_NAME[i] ? compilerName : Partition.ANY;
+            int cv = USES_COMPILER_VERSION[i] ? compilerVersion : Partition.ANY;
             boolean possible = v != PackageHistory.UNKNOWN && cn != PackageHistory.UNKNOWN
                     && cv != PackageHistory.UNKNOWN;
             sample.clear();
@@ -160,6 +176,15 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
         return true;
     }
 
+    /** Which of the six predictors match on the column, by predictor. */
+    private static boolean[] uses(Column column) {
+        boolean[] uses = new boolean[SampleQuery.COMBOS.size()];
+        for (int i = 0; i < uses.length; i++) {
+            uses[i] = SampleQuery.COMBOS.get(i).contains(column);
+        }
+        return uses;
+    }
+
     private static String[] names(String prefix) {
         String[] names = new String[SampleQuery.COMBOS.size()];
         for (int i = 0; i < names.length; i++) {
@@ -170,6 +195,8 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
 
     @Override
     public void close() {
+        CommitWatch watch = commits;
+        if (watch != null) watch.close();
         probes.close();
     }
 }

@@ -19,10 +19,18 @@ final class PackageHistory {
     private final Map<String, Integer> compilerNames = new HashMap<>();
     private final Map<String, Integer> compilerVersions = new HashMap<>();
     private final Map<String, Partition> byVariants = new HashMap<>();
-    private final Map<List<Long>, Partition> byExpensive = new HashMap<>();
+    /** Expensive values packed (see {@link #pack}): a package has a handful, a scan beats hashing. */
+    private final long[] packedKeys;
+    private final Partition[] packedPartitions;
+    private final Map<List<Long>, Partition> otherExpensive = new HashMap<>();
+    private final boolean needsDatabase;
 
-    private PackageHistory(List<IndexedJob> sorted) {
+    /** A package with a row the index does not model: the reference queries answer for it. */
+    static final PackageHistory NEEDS_DATABASE = new PackageHistory(List.of(), true);
+
+    private PackageHistory(List<IndexedJob> sorted, boolean needsDatabase) {
         this.jobs = sorted;
+        this.needsDatabase = needsDatabase;
         Map<String, List<IndexedJob>> variantGroups = new LinkedHashMap<>();
         Map<List<Long>, List<IndexedJob>> expensiveGroups = new LinkedHashMap<>();
         for (IndexedJob j : sorted) {
@@ -35,17 +43,55 @@ final class PackageHistory {
             }
         }
         variantGroups.forEach((k, group) -> byVariants.put(k, partition(group)));
-        expensiveGroups.forEach((k, group) -> byExpensive.put(k, partition(group)));
+        List<Long> packed = new ArrayList<>();
+        List<Partition> packedGroups = new ArrayList<>();
+        expensiveGroups.forEach((k, group) -> {
+            long p = pack(k);
+            if (p == UNPACKABLE) {
+                otherExpensive.put(k, partition(group));
+            } else {
+                packed.add(p);
+                packedGroups.add(partition(group));
+            }
+        });
+        packedKeys = packed.stream().mapToLong(Long::longValue).toArray();
+        packedPartitions = packedGroups.toArray(new Partition[0]);
+    }
+
+    static final long UNPACKABLE = -1;
+
+    /**
+     * Expensive values as two bits each (absent, 0 or 1), or {@link #UNPACKABLE} when
+     * one is another integer: {@code +cuda~mpi} is the usual case, {@code cuda=2} is not.
+     */
+    static long pack(List<Long> values) {
+        long packed = 0;
+        for (int i = 0; i < values.size(); i++) {
+            Long v = values.get(i);
+            long bits;
+            if (v == null) {
+                bits = 0;
+            } else if (v == 0) {
+                bits = 1;
+            } else if (v == 1) {
+                bits = 2;
+            } else {
+                return UNPACKABLE;
+            }
+            packed |= bits << (2 * i);
+        }
+        return packed;
     }
 
     static PackageHistory of(List<IndexedJob> jobs) {
         List<IndexedJob> sorted = new ArrayList<>(jobs);
         sorted.sort(IndexedJob.SQLITE_ORDER);
-        return new PackageHistory(sorted);
+        return new PackageHistory(sorted, false);
     }
 
     /** This history with more jobs: a new instance, this one is left as it is. */
     PackageHistory plus(List<IndexedJob> more) {
+        if (needsDatabase) return this;
         List<IndexedJob> all = new ArrayList<>(jobs.size() + more.size());
         all.addAll(jobs);
         all.addAll(more);
@@ -79,6 +125,17 @@ final class PackageHistory {
 
     /** The jobs whose expensive variants match the requirement, or null. */
     Partition withExpensive(List<Long> requirement) {
-        return byExpensive.get(requirement);
+        long packed = pack(requirement);
+        if (packed == UNPACKABLE) {
+            return otherExpensive.get(requirement);
+        }
+        for (int i = 0; i < packedKeys.length; i++) {
+            if (packedKeys[i] == packed) return packedPartitions[i];
+        }
+        return null;
+    }
+
+    boolean needsDatabase() {
+        return needsDatabase;
     }
 }

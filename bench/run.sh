@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The allocation benchmark (bench/RESULTS.md, section "Allocation"). In one run:
+#   1. builds target/gantry.run (SKIP_BUILD=1 to reuse it);
+#   2. writes a 100,000-job history and its query list into bench/out/ (kept between
+#      runs; REGENERATE=1 to write them again);
+#   3. ROUNDS times: the constant-body ceiling (gantry.run bench-ceiling), then
+#      gantry.run serve on the history, each warmed up and measured with wrk at 32
+#      connections cycling through the queries; the ratio of the two;
+#   4. the batch endpoint, POST /v1/allocations, with 1,000 and 10,000 specs;
+#   5. peak resident memory of serve after all that load;
+#   6. time to healthy of serve against bench-ceiling, STARTS alternating runs each.
+# PARTS="throughput batch startup" chooses steps 3 to 6 (memory is measured with batch).
+# Servers run with the launcher's default JVM options (JAVA_OPTS is unset).
+# Needs java 17, maven, python3, wrk, curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OUT=bench/out
+ARCHIVE=target/gantry.run
+PORT=${PORT:-18080}
+ROUNDS=${ROUNDS:-3}
+STARTS=${STARTS:-7}
+WARMUP=${WARMUP:-10s}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-32}
+WRK_THREADS=${WRK_THREADS:-2}
+JOBS=${JOBS:-100000}
+PACKAGES=${PACKAGES:-2000}
+PARTS=${PARTS:-throughput batch startup}
+URL=http://127.0.0.1:$PORT
+unset JAVA_OPTS
+
+for tool in java python3 wrk curl; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool is not installed" >&2; exit 1; }
+done
+mkdir -p "$OUT"
+SUMMARY=$OUT/summary.md
+: >"$SUMMARY"
+say() { printf '%s\n' "$*" | tee -a "$SUMMARY"; }
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "building $ARCHIVE" >&2
+  mvn -B -q package -DskipTests >&2
+fi
+
+DB=$OUT/history.db
+QUERIES=$OUT/queries.txt
+if [ -n "${REGENERATE:-}" ] || [ ! -f "$DB" ] || [ ! -f "$QUERIES" ]; then
+  rm -f "$DB" "$DB-wal" "$DB-shm" "$QUERIES"*
+  DB_FILE=$DB "$ARCHIVE" migrate >&2
+  python3 bench/generate_history.py "$DB" "$QUERIES" --jobs "$JOBS" --packages "$PACKAGES" >&2
+fi
+
+PID=
+stop() {
+  if [ -n "$PID" ]; then
+    kill "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=
+  fi
+}
+trap stop EXIT
+
+# starts a server in the background and waits until URL answers 200 (and, if given, a log line)
+start() {
+  local health=$1 line=$2
+  shift 2
+  "$@" >"$OUT/server.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 600); do
+    if curl -sf -o /dev/null "$URL$health" && { [ -z "$line" ] || grep -q "$line" "$OUT/server.log"; }; then
+      return 0
+    fi
+    kill -0 "$PID" 2>/dev/null || { cat "$OUT/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "bench/run.sh: server not ready: $*" >&2
+  exit 1
+}
+
+# wrk at $CONNECTIONS connections; prints "requests/s p50 p99 (ms) non-2xx" of the measured run
+measure() {
+  local script=$1 arg=$2 connections=$3 out
+  wrk -t"$WRK_THREADS" -c"$connections" -d"$WARMUP" -s "$script" "$URL" -- "$arg" >/dev/null
+  out=$(wrk -t"$WRK_THREADS" -c"$connections" -d"$DURATION" --latency -s "$script" "$URL" -- "$arg")
+  echo "$out" >>"$OUT/wrk.log"
+  echo "$out" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { non2xx = $NF }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, non2xx }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$OUT/wrk.log"
+say "## Run of $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+say ""
+say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); shared with wrk"
+say "- java: $(java -version 2>&1 | head -n 1); wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}')"
+say "- history: $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*), sum(ref=\"develop\"), count(distinct pkg_name) from jobs').fetchone())" "$DB") (jobs, develop, packages); $(wc -l <"$QUERIES") queries"
+say "- load: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency (after $WARMUP of warm-up), bench/cycle.lua over the queries"
+say ""
+part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+if part throughput || part batch; then
+say "| round | ceiling req/s | ceiling p99 ms | gantry req/s | gantry p50 ms | gantry p99 ms | gantry non-2xx | ratio |"
+say "| --- | --- | --- | --- | --- | --- | --- | --- |"
+ratios=()
+for round in $(seq "$ROUNDS"); do
+  start / "" "$ARCHIVE" bench-ceiling --port "$PORT"
+  read -r c_rps _ c_p99 _ < <(measure bench/cycle.lua "$QUERIES" "$CONNECTIONS")
+  stop
+  start /healthz "history index loaded" env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve
+  read -r g_rps g_p50 g_p99 g_non2xx < <(measure bench/cycle.lua "$QUERIES" "$CONNECTIONS")
+  ratio=$(awk -v g="$g_rps" -v c="$c_rps" 'BEGIN { printf "%.2f", g / c }')
+  ratios+=("$ratio")
+  say "| $round | $c_rps | $c_p99 | $g_rps | $g_p50 | $g_p99 | $g_non2xx | $ratio |"
+  [ "$round" = "$ROUNDS" ] || stop
+done
+say ""
+say "median ratio: $(printf '%s\n' "${ratios[@]}" | median)"
+say ""
+fi
+
+# the last serve is still up: the batch endpoint, then its peak memory
+if part batch; then
+say "| batch | connections | requests/s | specs/s | p50 ms | p99 ms |"
+say "| --- | --- | --- | --- | --- | --- |"
+for n in 1000 10000; do
+  read -r b_rps b_p50 b_p99 _ < <(measure bench/batch.lua "$QUERIES.batch-$n.json" 4)
+  say "| $n specs | 4 | $b_rps | $(awk -v r="$b_rps" -v n="$n" 'BEGIN { printf "%.0f", r * n }') | $b_p50 | $b_p99 |"
+done
+say ""
+rss_kib=$(awk '/VmHWM/ { print $2 }' "/proc/$PID/status")
+say "peak RSS of serve after all of the above: $((rss_kib / 1024)) MiB (VmHWM; default JVM options of the launcher)"
+say ""
+fi
+stop
+
+if part startup; then
+# start-up: alternate, so both see the same machine
+serve_ms=()
+index_ms=()
+ceiling_ms=()
+for _ in $(seq "$STARTS"); do
+  read -r s i < <(python3 bench/startup.py --log-line "history index loaded" "$URL/healthz" \
+    env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve)
+  serve_ms+=("$s")
+  index_ms+=("$i")
+  ceiling_ms+=("$(python3 bench/startup.py "$URL/" "$ARCHIVE" bench-ceiling --port "$PORT")")
+done
+s=$(printf '%s\n' "${serve_ms[@]}" | median)
+c=$(printf '%s\n' "${ceiling_ms[@]}" | median)
+say "start to healthy, median of $STARTS: serve $s ms (runs: ${serve_ms[*]}), bare Undertow (bench-ceiling) $c ms (runs: ${ceiling_ms[*]}), ratio $(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')"
+say "history index loaded (serve answering from memory), median: $(printf '%s\n' "${index_ms[@]}" | median) ms after spawn (runs: ${index_ms[*]})"
+fi
+echo >&2
+echo "summary in $SUMMARY, wrk output in $OUT/wrk.log" >&2

@@ -23,7 +23,8 @@ public final class Server implements AutoCloseable {
         SpecParser parser = new SpecParser();
         RoutingHandler router = new RoutingHandler()
                 .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics()))
-                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics()))
+                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics(),
+                        Math.max(1, ioThreads / 2)))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason()))
                 .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
                 .get("/metrics", blocking(exchange -> {

@@ -19,29 +19,44 @@ public record Variants(Map<String, Object> values, String json) {
 
     /** Parses a variant string such as {@code +cuda~mpi build_system=cmake patches=a,b}. */
     public static Variants parse(String text) {
-        String padded = text.replace("+", " +").replace("~", " ~");
+        // The reference puts a space before every '+' and '~' and splits on spaces. The
+        // same parts, without building the padded copy: a part ends at a space, and a
+        // '+' or '~' ends the part before it and begins the next.
         Map<String, Object> values = new LinkedHashMap<>();
-        // Python's str.split(" ") keeps empty parts; they are skipped as too short below
-        for (String part : padded.split(" ", -1)) {
-            if (part.codePointCount(0, part.length()) < 2) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            if (eq >= 0) {
-                if (part.indexOf('=', eq + 1) >= 0) {
-                    throw new InvalidSpecException("variant has more than one '=': " + part);
-                }
-                String name = part.substring(0, eq);
-                String value = part.substring(eq + 1);
-                // a Python dict keeps a repeated key at its first position
-                values.put(name, value.contains(",") ? List.copyOf(Arrays.asList(value.split(",", -1))) : value);
-            } else if (part.charAt(0) == '+') {
-                values.put(part.substring(1), Boolean.TRUE);
-            } else if (part.charAt(0) == '~') {
-                values.put(part.substring(1), Boolean.FALSE);
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : ' ';
+            if (c == ' ') {
+                part(text, start, i, values);
+                start = i + 1;
+            } else if (c == '+' || c == '~') {
+                part(text, start, i, values);
+                start = i;
             }
         }
         return new Variants(values, PythonJson.dumps(values));
+    }
+
+    /** One part, {@code text[start, end)}: skipped when shorter than two characters, as the reference does. */
+    private static void part(String text, int start, int end, Map<String, Object> values) {
+        if (end - start < 2 || text.codePointCount(start, end) < 2) {
+            return;
+        }
+        int eq = text.indexOf('=', start);
+        if (eq >= 0 && eq < end) {
+            int second = text.indexOf('=', eq + 1);
+            if (second >= 0 && second < end) {
+                throw new InvalidSpecException("variant has more than one '=': " + text.substring(start, end));
+            }
+            String name = text.substring(start, eq);
+            String value = text.substring(eq + 1, end);
+            // a Python dict keeps a repeated key at its first position
+            values.put(name, value.indexOf(',') >= 0 ? List.copyOf(Arrays.asList(value.split(",", -1))) : value);
+        } else if (text.charAt(start) == '+') {
+            values.put(text.substring(start + 1, end), Boolean.TRUE);
+        } else if (text.charAt(start) == '~') {
+            values.put(text.substring(start + 1, end), Boolean.FALSE);
+        }
     }
 
     public boolean isEmpty() {

@@ -147,6 +147,13 @@ class BatchAllocationTest {
         HttpResponse<String> r = post(huge);
         assertEquals(413, r.statusCode());
         assertEquals("request body too large: at most 8 MiB", r.body());
+        // sent in chunks, without a length: refused once the limit is passed
+        byte[] bytes = huge.getBytes(StandardCharsets.UTF_8);
+        r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/v1/allocations"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode());
+        assertEquals("request body too large: at most 8 MiB", r.body());
         // and the server goes on answering
         assertEquals(200, post("[]").statusCode());
     }

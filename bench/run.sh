@@ -45,11 +45,7 @@ fi
 
 DB=$OUT/history.db
 QUERIES=$OUT/queries.txt
-if [ -n "${REGENERATE:-}" ] || [ ! -f "$DB" ] || [ ! -f "$QUERIES" ]; then
-  rm -f "$DB" "$DB-wal" "$DB-shm" "$QUERIES"*
-  DB_FILE=$DB "$ARCHIVE" migrate >&2
-  python3 bench/generate_history.py "$DB" "$QUERIES" --jobs "$JOBS" --packages "$PACKAGES" >&2
-fi
+JOBS=$JOBS PACKAGES=$PACKAGES bench/history.sh
 
 PID=
 stop() {

@@ -110,6 +110,11 @@ public final class Application implements AutoCloseable {
         loader.start();
     }
 
+    /** Whether allocations are answered from the in-memory history yet (it loads after the start). */
+    public boolean answersFromMemory() {
+        return indexed.isLoaded();
+    }
+
     public int port() {
         return server.port();
     }

@@ -24,11 +24,13 @@ final class AllocationHandler implements HttpHandler {
     private final SpecParser parser;
     private final Predictor predictor;
     private final PredictionListener listener;
+    private final AnswerCache answers;
 
-    AllocationHandler(SpecParser parser, Predictor predictor, PredictionListener listener) {
+    AllocationHandler(SpecParser parser, Predictor predictor, PredictionListener listener, int cachedAnswers) {
         this.parser = parser;
         this.predictor = predictor;
         this.listener = listener;
+        this.answers = new AnswerCache(predictor, cachedAnswers);
     }
 
     /** Told which predictor answered each allocation. */
@@ -48,6 +50,15 @@ final class AllocationHandler implements HttpHandler {
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
+        if (!exchange.isInIoThread()) {
+            answerFromDatabase(exchange, text);
+            return;
+        }
+        AnswerCache.Answer kept = answers.get(text);
+        if (kept != null) {
+            answer(exchange, kept);
+            return;
+        }
         Spec spec;
         try {
             spec = parser.parse(text);
@@ -55,31 +66,35 @@ final class AllocationHandler implements HttpHandler {
             refuse(exchange, e, text);
             return;
         }
+        long version = predictor.historyVersion(spec.pkgName()); // before predicting: see AnswerCache.put
         Prediction prediction;
         try {
-            prediction = exchange.isInIoThread() ? predictor.predictWithoutBlocking(spec) : predictor.predict(spec);
+            prediction = predictor.predictWithoutBlocking(spec);
         } catch (InvalidSpecException e) {
             refuse(exchange, e, text);
             return;
         }
         if (prediction == null) {
-            exchange.dispatch(ex -> answerFromDatabase(ex, spec, text));
+            exchange.dispatch(ex -> answerFromDatabase(ex, text));
             return;
         }
-        answer(exchange, prediction);
+        answer(exchange, answers.put(text, spec.pkgName(), version, prediction));
     }
 
-    private void answerFromDatabase(HttpServerExchange exchange, Spec spec, String text) {
+    /** On a worker thread, where the predictor may wait for the database. */
+    private void answerFromDatabase(HttpServerExchange exchange, String text) {
         try {
-            answer(exchange, predictor.predict(spec));
+            Prediction p = predictor.predict(parser.parse(text));
+            listener.predicted(p.predictor());
+            Responses.json(exchange, 200, p.toJson());
         } catch (InvalidSpecException e) {
             refuse(exchange, e, text);
         }
     }
 
-    private void answer(HttpServerExchange exchange, Prediction prediction) {
-        listener.predicted(prediction.predictor());
-        Responses.json(exchange, 200, prediction.toJson());
+    private void answer(HttpServerExchange exchange, AnswerCache.Answer answer) {
+        listener.predicted(answer.predictor());
+        Responses.json(exchange, 200, answer.body());
     }
 
     private static void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {

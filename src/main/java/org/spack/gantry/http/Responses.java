@@ -19,6 +19,12 @@ final class Responses {
         exchange.getResponseSender().send(body);
     }
 
+    static void json(HttpServerExchange exchange, int status, byte[] body) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
+        exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(body));
+    }
+
     static void empty(HttpServerExchange exchange, int status) {
         exchange.setStatusCode(status);
         exchange.endExchange();

@@ -13,6 +13,9 @@ import org.spack.gantry.spec.SpecParser;
 
 /** Undertow with Gantry's routes, limits and request metrics. */
 public final class Server implements AutoCloseable {
+    /** Answers kept by spec text: a few pipelines' worth, some 15 MiB at most. */
+    static final int CACHED_ANSWERS = 32_768;
+
     private final Undertow undertow;
 
     public record Routes(Predictor predictor, Intake intake, String webhookToken, String collectionDisabledReason,
@@ -22,7 +25,7 @@ public final class Server implements AutoCloseable {
     public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
         SpecParser parser = new SpecParser();
         RoutingHandler router = new RoutingHandler()
-                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics()))
+                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics(), CACHED_ANSWERS))
                 .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics(),
                         Math.max(1, ioThreads / 2)))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason()))

@@ -20,6 +20,7 @@ final class HistoryIndex {
     private final Map<String, PackageHistory> packages = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private long lastId; // guarded by lock
+    private long versions; // guarded by lock: numbers each state of a package
 
     /** Reads the jobs stored since the last call: all of them the first time. Returns how many. */
     int catchUp(Connection c) throws SQLException {
@@ -34,7 +35,7 @@ final class HistoryIndex {
                 packages.put(name, PackageHistory.NEEDS_DATABASE);
             }
             byPackage.forEach((name, jobs) -> packages.compute(name,
-                    (k, old) -> old == null ? PackageHistory.of(jobs) : old.plus(jobs)));
+                    (k, old) -> old == null ? PackageHistory.of(jobs, ++versions) : old.plus(jobs, ++versions)));
             lastId = batch.lastId();
             return batch.jobs().size();
         } finally {

@@ -64,6 +64,11 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
         return true;
     }
 
+    /** Whether answers come from memory yet. */
+    public boolean isLoaded() {
+        return commits != null;
+    }
+
     @Override
     public Prediction predict(Spec spec) {
         Prediction p = predictWithoutBlocking(spec);
@@ -82,6 +87,13 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
             Prediction p = fromIndex(spec);
             return p != null ? p : oracle.predict(spec);
         };
+    }
+
+    @Override
+    public long historyVersion(String pkgName) {
+        if (!refresh()) return -1;
+        PackageHistory history = index.get(pkgName);
+        return history == null ? 0 : history.version();
     }
 
     /** Reads the jobs committed since the last look; false while the index is not loaded yet. */

@@ -24,13 +24,15 @@ final class PackageHistory {
     private final Partition[] packedPartitions;
     private final Map<List<Long>, Partition> otherExpensive = new HashMap<>();
     private final boolean needsDatabase;
+    private final long version;
 
     /** A package with a row the index does not model: the reference queries answer for it. */
-    static final PackageHistory NEEDS_DATABASE = new PackageHistory(List.of(), true);
+    static final PackageHistory NEEDS_DATABASE = new PackageHistory(List.of(), true, -1);
 
-    private PackageHistory(List<IndexedJob> sorted, boolean needsDatabase) {
+    private PackageHistory(List<IndexedJob> sorted, boolean needsDatabase, long version) {
         this.jobs = sorted;
         this.needsDatabase = needsDatabase;
+        this.version = version;
         Map<String, List<IndexedJob>> variantGroups = new LinkedHashMap<>();
         Map<List<Long>, List<IndexedJob>> expensiveGroups = new LinkedHashMap<>();
         for (IndexedJob j : sorted) {
@@ -83,19 +85,25 @@ final class PackageHistory {
         return packed;
     }
 
-    static PackageHistory of(List<IndexedJob> jobs) {
+    /** @param version unique to this state of the package (see {@link #version()}) */
+    static PackageHistory of(List<IndexedJob> jobs, long version) {
         List<IndexedJob> sorted = new ArrayList<>(jobs);
         sorted.sort(IndexedJob.SQLITE_ORDER);
-        return new PackageHistory(sorted, false);
+        return new PackageHistory(sorted, false, version);
     }
 
     /** This history with more jobs: a new instance, this one is left as it is. */
-    PackageHistory plus(List<IndexedJob> more) {
+    PackageHistory plus(List<IndexedJob> more, long version) {
         if (needsDatabase) return this;
         List<IndexedJob> all = new ArrayList<>(jobs.size() + more.size());
         all.addAll(jobs);
         all.addAll(more);
-        return of(all);
+        return of(all, version);
+    }
+
+    /** Differs between any two states of the package's history (positive; -1 when it needs the database). */
+    long version() {
+        return version;
     }
 
     private Partition partition(List<IndexedJob> group) {

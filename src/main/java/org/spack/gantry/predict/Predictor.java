@@ -16,6 +16,16 @@ public interface Predictor {
         return null;
     }
 
+    /**
+     * A number that changes whenever anything an answer about the package depends on
+     * changes (0 while it has no history), taken after looking for new jobs; or -1 when
+     * answers about it must not be kept (this predictor cannot tell). An answer given
+     * after reading a version stays right as long as the version stays the same.
+     */
+    default long historyVersion(String pkgName) {
+        return -1;
+    }
+
     /** For many specs in a row: looks for new jobs once, then answers each spec from that state. */
     default Predictor forBatch() {
         return this;

@@ -5,7 +5,8 @@
 #      runs; REGENERATE=1 to write them again);
 #   3. ROUNDS times: the constant-body ceiling (gantry.run bench-ceiling), then
 #      gantry.run serve on the history, each warmed up and measured with wrk at 32
-#      connections cycling through the queries; the ratio of the two;
+#      connections cycling through the queries, as they are (repeated specs) and each
+#      made unique (no answer cache); the ratio of the two;
 #   4. the batch endpoint, POST /v1/allocations, with 1,000 and 10,000 specs;
 #   5. peak resident memory of serve after all that load;
 #   6. time to healthy of serve against bench-ceiling, STARTS alternating runs each.
@@ -97,31 +98,38 @@ say ""
 say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); shared with wrk"
 say "- java: $(java -version 2>&1 | head -n 1); wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}')"
 say "- history: $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*), sum(ref=\"develop\"), count(distinct pkg_name) from jobs').fetchone())" "$DB") (jobs, develop, packages); $(wc -l <"$QUERIES") queries"
-say "- load: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency (after $WARMUP of warm-up), bench/cycle.lua over the queries"
+say "- load: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency (after $WARMUP of warm-up), bench/cycle.lua or bench/unique.lua over the queries"
 say ""
 part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 if part throughput || part batch; then
-say "| round | ceiling req/s | ceiling p99 ms | gantry req/s | gantry p50 ms | gantry p99 ms | gantry non-2xx | ratio |"
-say "| --- | --- | --- | --- | --- | --- | --- | --- |"
-ratios=()
+say "Each round measures, one after the other, bench-ceiling and serve with the queries as a pipeline repeats them"
+say "(bench/cycle.lua: from the second time on, answers come from the answer cache) and with every spec made unique"
+say "(bench/unique.lua: parsed and predicted every time)."
+say ""
+say "| round | queries | ceiling req/s | ceiling p99 ms | gantry req/s | gantry p50 ms | gantry p99 ms | gantry non-2xx | ratio |"
+say "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+repeated=()
+unique=()
 for round in $(seq "$ROUNDS"); do
-  start / "" "$ARCHIVE" bench-ceiling --port "$PORT"
-  read -r c_rps _ c_p99 _ < <(measure bench/cycle.lua "$QUERIES" "$CONNECTIONS")
-  stop
-  start /healthz "history index loaded" env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve
-  read -r g_rps g_p50 g_p99 g_non2xx < <(measure bench/cycle.lua "$QUERIES" "$CONNECTIONS")
-  ratio=$(awk -v g="$g_rps" -v c="$c_rps" 'BEGIN { printf "%.2f", g / c }')
-  ratios+=("$ratio")
-  say "| $round | $c_rps | $c_p99 | $g_rps | $g_p50 | $g_p99 | $g_non2xx | $ratio |"
-  [ "$round" = "$ROUNDS" ] || stop
+  for script in cycle unique; do
+    start / "" "$ARCHIVE" bench-ceiling --port "$PORT"
+    read -r c_rps _ c_p99 _ < <(measure "bench/$script.lua" "$QUERIES" "$CONNECTIONS")
+    stop
+    start /healthz "history index loaded" env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve
+    read -r g_rps g_p50 g_p99 g_non2xx < <(measure "bench/$script.lua" "$QUERIES" "$CONNECTIONS")
+    ratio=$(awk -v g="$g_rps" -v c="$c_rps" 'BEGIN { printf "%.2f", g / c }')
+    if [ "$script" = cycle ]; then repeated+=("$ratio"); label=repeated; else unique+=("$ratio"); label=unique; fi
+    say "| $round | $label | $c_rps | $c_p99 | $g_rps | $g_p50 | $g_p99 | $g_non2xx | $ratio |"
+    [ "$round" = "$ROUNDS" ] && [ "$script" = unique ] || stop
+  done
 done
 say ""
-say "median ratio: $(printf '%s\n' "${ratios[@]}" | median)"
+say "median ratio: repeated $(printf '%s\n' "${repeated[@]}" | median), unique $(printf '%s\n' "${unique[@]}" | median)"
 say ""
 fi
 
-# the last serve is still up: the batch endpoint, then its peak memory
+# the last serve is still up (after both kinds of load): the batch endpoint, then its peak memory
 if part batch; then
 say "| batch | connections | requests/s | specs/s | p50 ms | p99 ms |"
 say "| --- | --- | --- | --- | --- | --- |"

@@ -7,7 +7,6 @@ import org.spack.gantry.Application;
 import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.release.BuildInfo;
-import org.spack.gantry.store.Database;
 import picocli.CommandLine.Command;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -16,7 +15,6 @@ import picocli.CommandLine.Command;
 public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
-        Database.loadNativeLibraryInBackground();
         // configuration first: it sets up logging, which must precede the first logger
         Config config = Main.loadConfig();
         Application app = new Application(config, BuildInfo.load(), Clock.systemUTC());

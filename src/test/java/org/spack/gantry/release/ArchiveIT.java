@@ -111,6 +111,27 @@ class ArchiveIT {
     }
 
     @Test
+    void theReadmeCommandServesOnTheEmbeddedDefault() throws Exception {
+        int port = Processes.freePort();
+        ProcessBuilder pb = new ProcessBuilder(ARCHIVE.toString(), "serve").directory(tmp.toFile())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile());
+        pb.environment().put("GANTRY_PORT", Integer.toString(port));
+        pb.environment().remove("DB_FILE");
+        Process server = pb.start();
+        try {
+            Processes.waitForOk("http://127.0.0.1:" + port + "/healthz", Duration.ofSeconds(30));
+            String spec = java.net.URLEncoder.encode("zlib@1.3 +shared arch=x86_64%gcc@12.3.0", java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals("{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"1000m\", \"KUBERNETES_MEMORY_REQUEST\": \"2000M\"}}",
+                    Processes.waitForOk("http://127.0.0.1:" + port + "/v1/allocation?spec=" + spec, Duration.ofSeconds(5)));
+            assertTrue(Files.exists(tmp.resolve("gantry.db")), "gantry.db in the working directory");
+        } finally {
+            server.destroy();
+            assertTrue(server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "stops on SIGTERM");
+        }
+        assertTrue(Files.readString(tmp.resolve("serve.log")).contains("gantry stopped"), "a clean shutdown is logged");
+    }
+
+    @Test
     void refusesADirectoryThatIsNotEmptyAndAcceptsAnEmptyOne() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("taken"));
         Files.writeString(dir.resolve("keep.txt"), "mine");

@@ -117,7 +117,7 @@ public final class CollectionWorkers implements AutoCloseable {
                     queue.retryAt(c, id, e.getMessage(), now() + delay);
                     return null;
                 });
-                listener.retry(e.isTransient() ? "transient" : "permanent");
+                listener.retry(e.getMessage());
             } else if (e.isTransient() && !running) {
                 db.write(c -> {
                     queue.release(c, id);

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.InvalidSpecException;
-import org.spack.gantry.spec.Spec;
 import org.spack.gantry.spec.SpecParser;
 
 /** {@code GET /v1/allocation?spec=SPEC}: the variables Spack puts into a build job. */
@@ -34,28 +33,23 @@ final class AllocationHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (requestLineLength(exchange) > MAX_REQUEST_LINE) {
+            log.warn("allocation refused: request line of {} bytes is over {}", requestLineLength(exchange), MAX_REQUEST_LINE);
             Responses.text(exchange, 414, "request line too long");
             return;
         }
         Deque<String> specs = exchange.getQueryParameters().get("spec");
         String text = specs == null ? null : specs.peekFirst();
         if (text == null || text.isEmpty()) {
+            log.warn("allocation refused: no spec parameter");
             Responses.text(exchange, 400, "missing spec parameter");
-            return;
-        }
-        Spec spec;
-        try {
-            spec = parser.parse(text);
-        } catch (InvalidSpecException e) {
-            log.info("invalid spec ({}): {}", e.getMessage(), abbreviate(text));
-            Responses.text(exchange, 400, "invalid spec");
             return;
         }
         Prediction prediction;
         try {
-            prediction = predictor.predict(spec);
+            // the predictor too may find a spec invalid (an expensive variant that is not a number)
+            prediction = predictor.predict(parser.parse(text));
         } catch (InvalidSpecException e) {
-            log.info("invalid spec ({}): {}", e.getMessage(), abbreviate(text));
+            log.warn("allocation refused, invalid spec ({}): {}", e.getMessage(), abbreviate(text));
             Responses.text(exchange, 400, "invalid spec");
             return;
         }
@@ -69,7 +63,9 @@ final class AllocationHandler implements HttpHandler {
                 + (query == null || query.isEmpty() ? 0 : 1 + query.length()) + 1 + exchange.getProtocol().length();
     }
 
+    /** Short, and on one line: a client's text must not forge log lines. */
     private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
+        String head = s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
+        return head.replace("\n", "\\n").replace("\r", "\\r");
     }
 }

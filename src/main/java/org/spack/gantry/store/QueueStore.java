@@ -65,19 +65,6 @@ public final class QueueStore {
         return claimed;
     }
 
-    /** Seconds until the next pending event is due, or null when none is pending. */
-    public Double nextDueAt(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT min(next_attempt_at) FROM collection_queue WHERE state='pending'");
-                ResultSet rs = st.executeQuery()) {
-            if (rs.next()) {
-                double v = rs.getDouble(1);
-                return rs.wasNull() ? null : v;
-            }
-            return null;
-        }
-    }
-
     /** Records the final outcome: {@code inserted}, {@code skipped} or {@code failed}, with the reason. */
     public void finish(Connection c, long buildId, String state, String reason, double now) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
@@ -131,11 +118,8 @@ public final class QueueStore {
         try (PreparedStatement st = c.prepareStatement(
                 "SELECT min(received_at) FROM collection_queue WHERE state IN ('pending','running')");
                 ResultSet rs = st.executeQuery()) {
-            if (rs.next()) {
-                double v = rs.getDouble(1);
-                return rs.wasNull() ? null : v;
-            }
-            return null;
+            double v = rs.next() ? rs.getDouble(1) : 0;
+            return rs.wasNull() ? null : v;
         }
     }
 

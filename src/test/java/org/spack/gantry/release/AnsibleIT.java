@@ -241,6 +241,27 @@ class AnsibleIT {
 
     @Test
     @Order(8)
+    void aFleetIsDeployedHostByHostAndTheFirstFailedHostStopsThePlay() throws Exception {
+        Path fleet = Files.createDirectories(work.resolve("fleet"));
+        // two names for this machine; the first is given an archive that does not exist
+        Path inventory = Files.writeString(fleet.resolve("inventory"), "[gantry]\n"
+                + "host-a ansible_connection=local ansible_python_interpreter=auto_silent gantry_root=" + fleet.resolve("a")
+                + " gantry_artifact=" + fleet.resolve("absent.run") + "\n"
+                + "host-b ansible_connection=local ansible_python_interpreter=auto_silent gantry_root=" + fleet.resolve("b")
+                + " gantry_artifact=" + ReleaseVariants.packagedArchive() + "\n");
+        Path vars = Files.writeString(fleet.resolve("vars.json"), new Gson().toJson(Map.of(
+                "ansible_become", false, "gantry_manage_user", false, "gantry_manage_systemd", false)));
+        Processes.Result r = Processes.run(ANSIBLE_DIR, Map.of("ANSIBLE_NOCOLOR", "1"),
+                List.of("ansible-playbook", "-i", inventory.toString(), "-e", "@" + vars, "deploy.yml"));
+        String output = r.out() + r.err();
+        assertNotEquals(0, r.code(), output);
+        assertTrue(output.contains("fatal: [host-a]"), output);
+        assertFalse(output.contains("[host-b]"), "host-b was never started:\n" + output);
+        assertFalse(Files.exists(fleet.resolve("b")));
+    }
+
+    @Test
+    @Order(9)
     void thePlaybooksPassAnsibleLintOnTheProductionProfile() throws Exception {
         assumeTrue(Processes.onPath("ansible-lint") || System.getenv("CI") != null, "ansible-lint is not installed");
         Processes.Result lint = Processes.run(ANSIBLE_DIR, Map.of("NO_COLOR", "1"),

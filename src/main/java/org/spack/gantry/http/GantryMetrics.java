@@ -42,6 +42,11 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
                 .labelNames("upstream").register(registry);
         predictions = Counter.builder().name("gantry_predictions_total")
                 .help("Allocations answered, by the predictor that matched").labelNames("predictor").register(registry);
+        // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
+        retries.labelValues("prometheus");
+        retries.labelValues("gitlab");
+        webhooks.labelValues("queued");
+        webhooks.labelValues("not_stored");
         GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
                 .callback(cb -> cb.call(queueDepth.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")

@@ -25,6 +25,7 @@ public final class ClusterStandIn implements AutoCloseable {
     private static final Pattern JOB = Pattern.compile("annotation_gitlab_ci_job_id=\"(\\d+)\"");
     private static final Pattern POD = Pattern.compile("pod=[\"']runner-(\\d+)[\"']");
     private static final Pattern NODE = Pattern.compile("node=\"node-(\\d+)\"");
+    private static final Pattern JOBS = Pattern.compile("/gitlab/api/v4/projects/2/jobs");
     private static final Pattern TRACE = Pattern.compile("/gitlab/api/v4/projects/2/jobs/(\\d+)/trace");
     private static final Pattern PARAM = Pattern.compile("(?:^|&)(query|time|start|end|step)=([^&]*)");
 
@@ -45,6 +46,7 @@ public final class ClusterStandIn implements AutoCloseable {
     private final FakeUpstream server = new FakeUpstream(this::answer);
     private final Map<Long, Fault> faults = new ConcurrentHashMap<>();
     private volatile long prometheusDelayMs;
+    private volatile List<JsonObject> jobList = List.of();
 
     public String prometheusUrl() {
         return server.url("/prometheus/api/v1");
@@ -69,6 +71,30 @@ public final class ClusterStandIn implements AutoCloseable {
         faults.put(buildId, fault);
     }
 
+    /** What the jobs API lists, newest first, 100 a page, as GitLab pages {@code scope[]=success}. */
+    public void jobList(List<JsonObject> newestFirst) {
+        jobList = List.copyOf(newestFirst);
+    }
+
+    /** A job as the GitLab jobs API describes it (ISO-8601 times with milliseconds). */
+    public static JsonObject apiJob(long id, String stage, String runner, long start, long end) {
+        JsonObject job = new JsonObject();
+        job.addProperty("id", id);
+        job.addProperty("status", "success");
+        job.addProperty("stage", stage);
+        job.addProperty("name", "job " + id);
+        job.addProperty("ref", "develop");
+        job.addProperty("created_at", java.time.Instant.ofEpochSecond(start - 60).toString());
+        job.addProperty("started_at", java.time.Instant.ofEpochSecond(start).plusMillis(123).toString());
+        job.addProperty("finished_at", java.time.Instant.ofEpochSecond(end).plusMillis(456).toString());
+        job.addProperty("duration", end - start + 0.333);
+        JsonObject r = new JsonObject();
+        r.addProperty("id", 7);
+        r.addProperty("description", runner);
+        job.add("runner", r);
+        return job;
+    }
+
     public List<FakeUpstream.Request> requests() {
         return server.requests();
     }
@@ -81,6 +107,19 @@ public final class ClusterStandIn implements AutoCloseable {
                 return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
             }
             return Answer.text("$ spack ci rebuild\n==> Installing pkg-" + id % 5 + "\n");
+        }
+        if (JOBS.matcher(r.path()).matches()) {
+            if (!API_TOKEN.equals(r.headers().get("private-token"))) {
+                return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
+            }
+            Matcher page = Pattern.compile("^scope\\[\\]=success&per_page=100&page=(\\d+)$").matcher(r.query());
+            if (!page.matches()) {
+                return new Answer(400, "application/json", "{\"error\":\"unexpected query " + r.query() + "\"}", 0);
+            }
+            int from = (Integer.parseInt(page.group(1)) - 1) * 100;
+            JsonArray list = new JsonArray();
+            for (int i = from; i < Math.min(from + 100, jobList.size()); i++) list.add(jobList.get(i));
+            return Answer.json(list.toString());
         }
         if (!r.path().startsWith("/prometheus/api/v1/query")) {
             return new Answer(404, "text/plain", "not found", 0);

@@ -40,6 +40,35 @@ public final class GantryProcess implements AutoCloseable {
         return Path.of(path);
     }
 
+    /** What a command printed and how it ended. */
+    public record Result(int exit, String out, String err) {}
+
+    /** Runs {@code gantry.run ARGS...} to completion (stdout is a pipe: not a terminal). */
+    public static Result run(Path dir, Map<String, String> env, Duration timeout, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(archive().toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        cleanEnvironment(pb.environment());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new IOException(String.join(" ", command) + " took longer than " + timeout + ":\n" + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** No setting of the machine running the tests may leak into the server under test. */
+    private static void cleanEnvironment(Map<String, String> environment) {
+        environment.keySet().removeIf(k -> k.startsWith("GANTRY_") || k.startsWith("GITLAB_")
+                || k.startsWith("PROMETHEUS_") || k.equals("DB_FILE") || k.equals("LOG_LEVEL"));
+    }
+
     /** Starts {@code gantry.run serve} in {@code dir} with these variables (and a free port); waits for /healthz. */
     public static GantryProcess serve(Path dir, Map<String, String> env) throws IOException, InterruptedException {
         return serve(dir, env, null);
@@ -66,8 +95,7 @@ public final class GantryProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> environment = pb.environment();
-            environment.keySet().removeIf(k -> k.startsWith("GANTRY_") || k.startsWith("GITLAB_")
-                    || k.startsWith("PROMETHEUS_") || k.equals("DB_FILE") || k.equals("LOG_LEVEL"));
+            cleanEnvironment(environment);
             Map<String, String> all = new HashMap<>(Map.of("GANTRY_HOST", "127.0.0.1", "LOG_LEVEL", "INFO"));
             all.putAll(env);
             all.put("GANTRY_PORT", Integer.toString(port));

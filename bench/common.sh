@@ -12,8 +12,8 @@ free_port() {
 }
 
 wait_for() { # URL [seconds]
-  local i
-  for i in $(seq 1 $((${2:-60} * 10))); do
+  local _
+  for _ in $(seq 1 $((${2:-60} * 10))); do
     curl -sf "$1" >/dev/null 2>&1 && return 0
     sleep 0.1
   done

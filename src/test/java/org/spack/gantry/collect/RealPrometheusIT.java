@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.Application;
 import org.spack.gantry.config.Config;
@@ -27,6 +28,7 @@ import org.spack.gantry.testing.FakeUpstream.Answer;
 import org.spack.gantry.testing.OpenMetrics;
 import org.spack.gantry.testing.OpenMetrics.Point;
 import org.spack.gantry.testing.PrometheusServer;
+import org.spack.gantry.testing.RequiresPrometheus;
 import org.spack.gantry.testing.StoredRows;
 import org.spack.gantry.testing.Webhooks;
 
@@ -38,6 +40,7 @@ import org.spack.gantry.testing.Webhooks;
  * stand-in that checks the API token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(RequiresPrometheus.class)
 class RealPrometheusIT {
     private static final String API_TOKEN = "glpat-real-prometheus-it";
     private static final String HOOK_TOKEN = "hook-secret";

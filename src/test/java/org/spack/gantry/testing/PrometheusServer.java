@@ -36,14 +36,23 @@ public final class PrometheusServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Skips the calling test, with the reason, when prometheus or promtool is not installed (fails in CI). */
+    static final String NOT_INSTALLED = "prometheus or promtool is not on PATH (Debian package 'prometheus')";
+
+    static boolean installed() {
+        return Processes.onPath("prometheus") && Processes.onPath("promtool");
+    }
+
+    /** In CI a missing Prometheus is a failure, never a reason to skip. */
+    static boolean required() {
+        return System.getenv("CI") != null || System.getenv("GANTRY_REQUIRE_PROMETHEUS") != null;
+    }
+
+    /** Fails in CI, skips elsewhere, when prometheus or promtool is not installed. */
     public static void assumeInstalled() {
-        boolean installed = Processes.onPath("prometheus") && Processes.onPath("promtool");
-        boolean required = System.getenv("CI") != null || System.getenv("GANTRY_REQUIRE_PROMETHEUS") != null;
-        if (required && !installed) {
-            throw new AssertionError("prometheus and promtool must be installed in CI (.ci/run installs them)");
+        if (required() && !installed()) {
+            throw new AssertionError(NOT_INSTALLED + ": CI must install it (.ci/run does)");
         }
-        assumeTrue(installed, "prometheus or promtool is not on PATH (Debian package 'prometheus'): skipped");
+        assumeTrue(installed(), NOT_INSTALLED);
     }
 
     /** Turns the text into TSDB blocks with promtool and starts Prometheus on them. */

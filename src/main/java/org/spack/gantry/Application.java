@@ -72,7 +72,7 @@ public final class Application implements AutoCloseable {
                     Math.max(config.collectBackoffSeconds(), 300));
             this.workers = new CollectionWorkers(db, queue, jobs, nodes, collector, retry, metrics, clock,
                     config.collectWorkers());
-            this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock);
+            this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
             intake = new Intake(intakeWriter);
         } else {
             this.http = null;

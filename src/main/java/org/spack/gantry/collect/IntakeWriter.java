@@ -43,7 +43,11 @@ public final class IntakeWriter implements AutoCloseable {
         this.onQueued = onQueued;
         this.clock = clock;
         thread.setDaemon(true);
+    }
+
+    public IntakeWriter start() {
         thread.start();
+        return this;
     }
 
     /**

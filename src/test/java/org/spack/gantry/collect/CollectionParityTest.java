@@ -67,7 +67,7 @@ class CollectionParityTest {
         workers = new CollectionWorkers(db, queue, new JobStore(), new NodeStore(), collector,
                 new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2);
         workers.start();
-        intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC());
+        intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC()).start();
         intake = new Intake(intakeWriter);
     }
 

@@ -1,11 +1,17 @@
 package org.spack.gantry.collect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,11 +21,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spack.gantry.store.Database;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.GantryProcess;
 import org.spack.gantry.testing.StoredRows;
@@ -27,8 +37,8 @@ import org.spack.gantry.testing.Webhooks;
 
 /**
  * The promise of intake: a webhook answered 200 is collected, whatever happens to the
- * process. A burst of webhooks hits the packaged server while Prometheus is slow; the
- * server is killed with SIGKILL the moment the last answer arrives, then started again.
+ * process, and no webhook is answered 200 before its event is committed. Runs the
+ * packaged server and kills it with SIGKILL.
  */
 class CrashIT {
     private static final String HOOK_TOKEN = "crash-test-token";
@@ -38,6 +48,10 @@ class CrashIT {
     @TempDir
     Path dir;
 
+    /**
+     * A burst of webhooks while Prometheus is slow; the server is killed the moment the
+     * last answer arrives, then started again.
+     */
     @Test
     void everyAcknowledgedJobIsStoredExactlyOnceAfterAKillDuringABurst() throws Exception {
         Path db = dir.resolve("gantry.db");
@@ -90,6 +104,48 @@ class CrashIT {
                     "each once");
             for (long id : eligible) {
                 ClusterStandIn.assertStored(id, jobs.get(id));
+            }
+        }
+    }
+
+    @Test
+    void aWebhookIsAnsweredOnlyOnceItsEventIsCommitted() throws Exception {
+        Path db = dir.resolve("gantry.db");
+        long now = System.currentTimeMillis() / 1000;
+        try (ClusterStandIn cluster = new ClusterStandIn()) {
+            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
+            env.put("DB_FILE", db.toString());
+            try (GantryProcess gantry = GantryProcess.serve(dir, env)) {
+                Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);
+                CompletableFuture<HttpResponse<String>> first;
+                try (Connection lock = Database.open(db, false); Statement st = lock.createStatement()) {
+                    // another writer holds the database: no commit can happen
+                    st.execute("BEGIN IMMEDIATE");
+                    first = hooks.postAsync(Webhooks.success(1, now - 3600, now - 3000).toString());
+                    Thread.sleep(1_500);
+                    assertFalse(first.isDone(), "no answer while the event cannot be committed");
+                    st.execute("ROLLBACK");
+                }
+                assertEquals(200, first.get(10, TimeUnit.SECONDS).statusCode(), "answered once committed");
+                assertEquals(1, StoredRows.query(db, "SELECT * FROM collection_queue WHERE build_id = 1").size());
+
+                CompletableFuture<HttpResponse<String>> second;
+                try (Connection lock = Database.open(db, false); Statement st = lock.createStatement()) {
+                    st.execute("BEGIN IMMEDIATE");
+                    second = hooks.postAsync(Webhooks.success(2, now - 3600, now - 3000).toString());
+                    Thread.sleep(1_500);
+                    assertFalse(second.isDone());
+                    gantry.kill();
+                    st.execute("ROLLBACK");
+                }
+                ExecutionException lost = assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS),
+                        "killed before the commit: GitLab sees a failed delivery, not a 200");
+                assertTrue(lost.getCause() instanceof IOException, lost.toString());
+            }
+            try (GantryProcess again = GantryProcess.serve(dir, env)) {
+                StoredRows.awaitOutcomes(db, List.of(1L), Duration.ofSeconds(30));
+                assertEquals(Set.of(1L), StoredRows.outcomes(db).keySet(),
+                        "the answered event is there, the unanswered one is not");
             }
         }
     }

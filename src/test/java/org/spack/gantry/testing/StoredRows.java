@@ -82,6 +82,12 @@ public final class StoredRows {
             if (done) return now;
             Thread.sleep(100);
         }
-        throw new AssertionError("not every build has an outcome after " + timeout + ": " + now);
+        List<String> missing = new ArrayList<>();
+        for (long id : buildIds) {
+            String o = now.get(id);
+            if (o == null || o.equals("pending") || o.equals("running")) missing.add(id + "=" + o);
+        }
+        throw new AssertionError(missing.size() + " of " + buildIds.size() + " builds have no outcome after " + timeout
+                + ": " + (missing.size() > 20 ? missing.subList(0, 20) + "..." : missing));
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
 
 /** GitLab Job Hook bodies, and a client that posts them as GitLab does. */
 public final class Webhooks {
@@ -50,14 +51,22 @@ public final class Webhooks {
     }
 
     public HttpResponse<String> post(String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(collectUrl))
+        return http.send(request(body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Posts without waiting for the answer. */
+    public CompletableFuture<HttpResponse<String>> postAsync(String body) {
+        return http.sendAsync(request(body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String body) {
+        return HttpRequest.newBuilder(URI.create(collectUrl))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("X-Gitlab-Event", "Job Hook")
                 .header("X-Gitlab-Token", token)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpClient client() {

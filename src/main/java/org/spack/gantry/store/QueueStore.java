@@ -104,6 +104,21 @@ public final class QueueStore {
         }
     }
 
+    /** The events not yet collected: waiting (of which retrying after a failure), being collected, the oldest. */
+    public record Waiting(long pending, long retrying, long running, Double oldestReceivedAt) {}
+
+    public Waiting waiting(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT"
+                + " coalesce(sum(state='pending'), 0), coalesce(sum(state='pending' AND attempts>0), 0),"
+                + " coalesce(sum(state='running'), 0), min(received_at)"
+                + " FROM collection_queue WHERE state IN ('pending','running')");
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            double oldest = rs.getDouble(4);
+            return new Waiting(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.wasNull() ? null : oldest);
+        }
+    }
+
     /** Events not yet collected (pending or running). */
     public long depth(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(

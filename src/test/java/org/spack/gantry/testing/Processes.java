@@ -8,18 +8,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the packaged scripts as real processes. */
+/** Small helpers for tests that run programs: the packaged scripts as real processes. */
 public final class Processes {
     private Processes() {}
 
     public record Result(int code, String out, String err) {}
 
+    /** Runs the command in {@code cwd} with extra environment; its exit code and output. */
     public static Result run(Path cwd, Map<String, String> env, List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().putAll(env);
@@ -31,13 +33,26 @@ public final class Processes {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + command);
         }
-        Result r = new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath(), StandardCharsets.UTF_8),
-                java.nio.file.Files.readString(err.toPath(), StandardCharsets.UTF_8));
+        Result r = new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                Files.readString(err.toPath(), StandardCharsets.UTF_8));
         out.delete();
         err.delete();
         return r;
     }
 
+    /** Runs the command to completion; throws with its output when it fails or takes too long. */
+    public static void run(Duration timeout, Path log, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new IOException(String.join(" ", command) + " took longer than " + timeout + ":\n" + Files.readString(log));
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
+        }
+    }
+
+    /** A port nobody listens on right now (it may be taken before it is used: callers retry). */
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -61,10 +76,12 @@ public final class Processes {
         throw new AssertionError(url + " did not answer 200 within " + timeout);
     }
 
-    /** Whether a command is on PATH. */
-    public static boolean onPath(String name) {
-        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
-            if (new File(dir, name).canExecute()) return true;
+    /** Whether a program is on PATH. */
+    public static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) return false;
+        for (String dir : path.split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) return true;
         }
         return false;
     }

@@ -50,7 +50,7 @@ class CollectionFaultsIT {
             cluster.fault(804, Fault.NO_DATA);
             cluster.fault(805, Fault.GITLAB_401);
             try (GantryProcess gantry = GantryProcess.serve(dir, env(cluster, db));
-                    AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), Duration.ofSeconds(1))) {
+                    AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), AllocationProbe.PROMPT)) {
                 Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);
                 for (long id = 801; id <= 806; id++) {
                     assertEquals(200, hooks.post(Webhooks.success(id, now - 3600, now - 3000)), "webhook " + id);
@@ -98,7 +98,7 @@ class CollectionFaultsIT {
                 assertTrue(gantry.isAlive());
                 assertEquals(200, Webhooks.get(hooks.client(), gantry.url("/healthz")).statusCode());
                 assertTrue(probe.answered() > 20, "allocations were asked all along: " + probe.answered());
-                assertEquals(List.of(), probe.problems(), "every allocation answered 200 within a second");
+                assertEquals(List.of(), probe.problems(), "every allocation answered 200 promptly");
             }
         }
     }
@@ -112,7 +112,7 @@ class CollectionFaultsIT {
             // nobody listens there
             env.put("PROMETHEUS_URL", "http://127.0.0.1:" + Processes.freePort() + "/api/v1");
             try (GantryProcess gantry = GantryProcess.serve(dir, env);
-                    AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), Duration.ofSeconds(1))) {
+                    AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), AllocationProbe.PROMPT)) {
                 Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);
                 assertEquals(200, hooks.post(Webhooks.success(901, now - 3600, now - 3000)));
                 Map<Long, String> outcomes = StoredRows.awaitOutcomes(db, List.of(901L), Duration.ofSeconds(30));

@@ -46,7 +46,7 @@ class DiskFullIT {
             Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
             env.put("DB_FILE", db.toString());
             try (GantryProcess gantry = GantryProcess.serve(dir, env, LIMIT);
-                    AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), Duration.ofSeconds(1))) {
+                    AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), AllocationProbe.PROMPT)) {
                 Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);
                 String refusal = null;
                 // 300 kB webhooks (a long commit message): the limit is reached after about twenty

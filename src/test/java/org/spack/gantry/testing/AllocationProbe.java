@@ -17,6 +17,13 @@ public final class AllocationProbe implements AutoCloseable {
     public static final String SPEC = "zlib@1.3.1 +optimize+pic~shared build_system=makefile"
             + " arch=linux-ubuntu22.04-x86_64_v3%gcc@12.3.0";
 
+    /**
+     * How long an answer may take: far below the 30 s an upstream call may hang, so an
+     * allocation waiting on collection shows, yet above a JIT or GC pause on a loaded
+     * 2-core machine (1 s proved flaky there).
+     */
+    public static final Duration PROMPT = Duration.ofSeconds(5);
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String url;
     private final Duration slow;

@@ -30,8 +30,7 @@ class CollectionFaultsIT {
     Path dir;
 
     private Map<String, String> env(ClusterStandIn cluster, Path db) {
-        Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-        env.put("DB_FILE", db.toString());
+        Map<String, String> env = cluster.env(HOOK_TOKEN, db);
         // short enough for a test, long enough not to trip on a busy machine
         env.put("GANTRY_HTTP_TIMEOUT_SECONDS", "2");
         env.put("GANTRY_COLLECT_MAX_ATTEMPTS", "3");

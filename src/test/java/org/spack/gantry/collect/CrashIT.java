@@ -58,8 +58,7 @@ class CrashIT {
         try (ClusterStandIn cluster = new ClusterStandIn()) {
             // slow enough that most of the burst is still queued when the process dies
             cluster.delayPrometheus(150);
-            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-            env.put("DB_FILE", db.toString());
+            Map<String, String> env = cluster.env(HOOK_TOKEN, db);
             env.put("GANTRY_COLLECT_WORKERS", "4");
 
             List<JsonObject> burst = burst();
@@ -113,8 +112,7 @@ class CrashIT {
         Path db = dir.resolve("gantry.db");
         long now = System.currentTimeMillis() / 1000;
         try (ClusterStandIn cluster = new ClusterStandIn()) {
-            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-            env.put("DB_FILE", db.toString());
+            Map<String, String> env = cluster.env(HOOK_TOKEN, db);
             try (GantryProcess gantry = GantryProcess.serve(dir, env)) {
                 Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);
                 CompletableFuture<HttpResponse<String>> first;

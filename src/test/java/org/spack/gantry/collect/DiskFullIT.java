@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,8 +42,7 @@ class DiskFullIT {
         Set<Long> acknowledged = new TreeSet<>();
         Set<Long> refused = new TreeSet<>();
         try (ClusterStandIn cluster = new ClusterStandIn()) {
-            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-            env.put("DB_FILE", db.toString());
+            Map<String, String> env = cluster.env(HOOK_TOKEN, db);
             try (GantryProcess gantry = GantryProcess.serve(dir, env, LIMIT);
                     AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), AllocationProbe.PROMPT)) {
                 Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +36,7 @@ class ShutdownIT {
         long now = System.currentTimeMillis() / 1000;
         try (ClusterStandIn cluster = new ClusterStandIn()) {
             cluster.delayPrometheus(60_000);
-            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-            env.put("DB_FILE", db.toString());
+            Map<String, String> env = cluster.env(HOOK_TOKEN, db);
             env.put("GANTRY_COLLECT_WORKERS", "2");
             // longer than the delay: the calls are really under way when the signal comes
             env.put("GANTRY_HTTP_TIMEOUT_SECONDS", "120");

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -35,8 +34,7 @@ class MetricsIT {
         Path db = dir.resolve("gantry.db");
         long now = System.currentTimeMillis() / 1000;
         try (ClusterStandIn cluster = new ClusterStandIn()) {
-            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-            env.put("DB_FILE", db.toString());
+            Map<String, String> env = cluster.env(HOOK_TOKEN, db);
             env.put("GANTRY_COLLECT_BACKOFF_SECONDS", "0.2");
             cluster.delayPrometheus(3_000);
             try (GantryProcess gantry = GantryProcess.serve(dir, env)) {
@@ -100,8 +98,7 @@ class MetricsIT {
         long now = System.currentTimeMillis() / 1000;
         try (ClusterStandIn cluster = new ClusterStandIn()) {
             cluster.fault(700, ClusterStandIn.Fault.PROMETHEUS_500);
-            Map<String, String> env = new HashMap<>(cluster.env(HOOK_TOKEN));
-            env.put("DB_FILE", db.toString());
+            Map<String, String> env = cluster.env(HOOK_TOKEN, db);
             env.put("GANTRY_COLLECT_MAX_ATTEMPTS", "4");
             env.put("GANTRY_COLLECT_BACKOFF_SECONDS", "0.1");
             try (GantryProcess gantry = GantryProcess.serve(dir, env)) {

@@ -62,6 +62,13 @@ public final class ClusterStandIn implements AutoCloseable {
                 "GITLAB_WEBHOOK_TOKEN", webhookToken);
     }
 
+    /** The settings for a Gantry collecting from this cluster into {@code db}; a map the caller may add to. */
+    public Map<String, String> env(String webhookToken, java.nio.file.Path db) {
+        Map<String, String> env = new java.util.HashMap<>(env(webhookToken));
+        env.put("DB_FILE", db.toString());
+        return env;
+    }
+
     /** Every Prometheus answer waits this long (a slow Prometheus). */
     public void delayPrometheus(long ms) {
         prometheusDelayMs = ms;

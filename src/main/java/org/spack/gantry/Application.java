@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.CollectionWorkers;
 import org.spack.gantry.collect.Collector;
 import org.spack.gantry.collect.Intake;
+import org.spack.gantry.collect.IntakeWriter;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.gitlab.GitLabClient;
@@ -30,12 +31,16 @@ import org.spack.gantry.upstream.HttpFetcher;
 /** The running service: database, predictor, collection and HTTP, started and stopped in order. */
 public final class Application implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Application.class);
-    private static final long SHUTDOWN_GRACE_MS = 20_000;
+    /** How long a stop waits for requests under way: a webhook waits for its commit, never long. */
+    private static final long REQUEST_GRACE_MS = 5_000;
+    /** How long a stop lets collections finish before abandoning them to the queue. */
+    private static final long COLLECTION_GRACE_MS = 5_000;
 
     private final Config config;
     private final Database db;
     private final HttpFetcher http;
     private final CollectionWorkers workers;
+    private final IntakeWriter intakeWriter;
     private final Server server;
     private final IndexedPredictor indexed;
 
@@ -60,7 +65,9 @@ public final class Application implements AutoCloseable {
 
         Intake intake = null;
         if (config.collectionEnabled()) {
-            this.http = new HttpFetcher(Timeout.ofSeconds(5), Timeout.ofSeconds(30), config.collectWorkers() * 2);
+            Timeout timeout = Timeout.ofSeconds(config.httpTimeoutSeconds());
+            this.http = new HttpFetcher(Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())), timeout,
+                    config.collectWorkers() * 2);
             Collector collector = new Collector(db,
                     new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
                     new PrometheusClient(config.prometheusUrl(), config.prometheusCookie(), http),
@@ -69,10 +76,12 @@ public final class Application implements AutoCloseable {
                     Math.max(config.collectBackoffSeconds(), 300));
             this.workers = new CollectionWorkers(db, queue, jobs, nodes, collector, retry, metrics, clock,
                     config.collectWorkers());
-            intake = new Intake(db, queue, workers::signal, clock);
+            this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
+            intake = new Intake(intakeWriter);
         } else {
             this.http = null;
             this.workers = null;
+            this.intakeWriter = null;
             log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
         }
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8),
@@ -119,13 +128,22 @@ public final class Application implements AutoCloseable {
         return server.port();
     }
 
-    /** Stops accepting, lets in-flight collections finish (or go back to the queue), closes the database. */
+    /**
+     * Stops accepting (503 to new requests), answers the requests under way, lets
+     * collections under way finish or puts them back in the queue, closes the database.
+     */
     @Override
     public void close() {
         long started = System.nanoTime();
-        server.close();
+        server.shutdown(REQUEST_GRACE_MS);
+        if (intakeWriter != null) {
+            intakeWriter.close();
+        }
         if (workers != null) {
-            workers.stop(SHUTDOWN_GRACE_MS);
+            int released = workers.stop(COLLECTION_GRACE_MS, http::abort);
+            if (released > 0) {
+                log.warn("{} collection(s) under way were put back in the queue for the next start", released);
+            }
         }
         if (http != null) {
             try {

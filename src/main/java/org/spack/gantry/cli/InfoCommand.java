@@ -3,6 +3,8 @@ package org.spack.gantry.cli;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
@@ -20,6 +22,32 @@ import picocli.CommandLine.Spec;
 public final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    /** What an operator asks first: is anything stuck, and what failed lately and why. */
+    static void printQueue(PrintWriter out, Database db, QueueStore queue, double now) {
+        QueueStore.Waiting w = db.read(queue::waiting);
+        out.println("queue depth:        " + (w.pending() + w.running()) + " (" + w.pending() + " pending"
+                + (w.retrying() > 0 ? ", " + w.retrying() + " of them retrying after a failure" : "")
+                + "; " + w.running() + " being collected"
+                + (w.oldestReceivedAt() == null ? "" : "; oldest received " + Math.round(now - w.oldestReceivedAt()) + " s ago")
+                + ")");
+        Map<String, Long> lastDay = db.read(c -> queue.outcomesSince(c, now - 86_400));
+        Map<String, Long> byState = new TreeMap<>();
+        lastDay.forEach((outcome, count) -> byState.merge(outcome.split(":", 2)[0], count, Long::sum));
+        out.println("last 24 hours:      " + (byState.isEmpty() ? "nothing collected"
+                : byState.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))));
+        for (String state : new String[] {"failed", "skipped"}) {
+            boolean header = false;
+            for (Map.Entry<String, Long> e : lastDay.entrySet()) {
+                if (!e.getKey().startsWith(state + ":")) continue;
+                if (!header) {
+                    out.println(state + " in the last 24 hours, by reason:");
+                    header = true;
+                }
+                out.printf("  %6d  %s%n", e.getValue(), e.getKey().substring(state.length() + 1));
+            }
+        }
+    }
 
     @Override
     public Integer call() {
@@ -41,18 +69,7 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("collection:         " + config.collectionStatus());
         if (status.pending().isEmpty()) {
             try (Database db = Database.open(config.dbFile(), 1)) {
-                QueueStore queue = new QueueStore();
-                double now = System.currentTimeMillis() / 1000.0;
-                long depth = db.read(queue::depth);
-                Double oldest = db.read(queue::oldestWaitingSince);
-                Map<String, Long> lastDay = db.read(c -> queue.outcomesSince(c, now - 86_400));
-                out.println("queue depth:        " + depth
-                        + (oldest == null ? "" : " (oldest waiting " + Math.round(now - oldest) + " s)"));
-                out.println("last 24 hours:");
-                if (lastDay.isEmpty()) {
-                    out.println("  no collections");
-                }
-                lastDay.forEach((outcome, count) -> out.printf("  %6d  %s%n", count, outcome));
+                printQueue(out, db, new QueueStore(), System.currentTimeMillis() / 1000.0);
             }
         }
         out.flush();

@@ -3,7 +3,9 @@ package org.spack.gantry.collect;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ import org.spack.gantry.upstream.UpstreamException;
 public final class CollectionWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionWorkers.class);
     private static final long IDLE_POLL_MS = 1_000;
+    private static final long ABANDON_WAIT_MS = 3_000;
 
     private final Database db;
     private final QueueStore queue;
@@ -37,6 +40,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    private final AtomicInteger released = new AtomicInteger();
 
     public CollectionWorkers(Database db, QueueStore queue, JobStore jobs, NodeStore nodes, Collector collector,
             RetryPolicy retry, CollectionListener listener, Clock clock, int threadCount) {
@@ -65,11 +69,11 @@ public final class CollectionWorkers implements AutoCloseable {
         }
     }
 
-    /** Wakes a worker: an event was just queued. */
+    /** Wakes the idle workers: events were just queued. */
     public void signal() {
         lock.lock();
         try {
-            wake.signal();
+            wake.signalAll();
         } finally {
             lock.unlock();
         }
@@ -89,49 +93,70 @@ public final class CollectionWorkers implements AutoCloseable {
                 sleepUntilWoken();
                 continue;
             }
-            process(claimed);
+            try {
+                process(claimed);
+            } catch (RuntimeException e) {
+                // the outcome could not be written (the database refused it): the event stays
+                // claimed and goes back to the queue at the next start; this thread carries on
+                log.error("job {}: cannot record the outcome of its collection: {}", claimed.buildId(), e.getMessage());
+                sleepUntilWoken();
+            }
         }
     }
 
     private void process(QueueStore.Claimed claimed) {
         long id = claimed.buildId();
+        Collector.Result result;
         try {
             WebhookParser.Parsed parsed = parser.parse(claimed.payload());
             if (parsed.event() == null) {
                 finish(id, Outcome.skipped("not a successful job"));
                 return;
             }
-            Collector.Result result = collector.collect(parsed.event());
-            if (result instanceof Collector.Skipped s) {
-                finish(id, Outcome.skipped(s.reason()));
-            } else if (result instanceof Collector.Found f) {
-                store(id, f.collected());
-            }
+            result = collector.collect(parsed.event());
         } catch (UpstreamException e) {
-            int attempts = claimed.attempts() + 1;
-            if (e.isTransient() && retry.mayRetry(attempts) && running) {
-                double delay = retry.delayAfter(attempts);
-                log.warn("job {}: {}; try {} of {} again in {} s", id, e.getMessage(), attempts, retry.maxAttempts(),
-                        Math.round(delay));
-                db.write(c -> {
-                    queue.retryAt(c, id, e.getMessage(), now() + delay);
-                    return null;
-                });
-                listener.retry(e.isTransient() ? "transient" : "permanent");
-            } else if (e.isTransient() && !running) {
-                db.write(c -> {
-                    queue.release(c, id);
-                    return null;
-                });
-            } else {
-                log.error("job {} not collected after {} tries: {}", id, attempts, e.getMessage());
-                finish(id, Outcome.failed(e.getMessage(), e.isTransient() ? "upstream_unavailable" : "upstream_error"));
-            }
+            upstreamFailed(claimed, e);
+            return;
         } catch (InvalidWebhookException e) {
             finish(id, Outcome.failed("stored payload unreadable: " + e.getMessage(), "invalid_payload"));
+            return;
         } catch (RuntimeException e) {
             log.error("job {}: unexpected error while collecting", id, e);
             finish(id, Outcome.failed("internal error: " + e, "internal_error"));
+            return;
+        }
+        if (result instanceof Collector.Skipped s) {
+            finish(id, Outcome.skipped(s.reason()));
+        } else if (result instanceof Collector.Found f) {
+            store(id, f.collected());
+        }
+    }
+
+    private void upstreamFailed(QueueStore.Claimed claimed, UpstreamException e) {
+        long id = claimed.buildId();
+        int attempts = claimed.attempts() + 1;
+        String upstream = e.upstream().toLowerCase(Locale.ROOT);
+        if (e.isTransient() && !running) {
+            // stopping: not this event's fault, so the try does not count
+            db.write(c -> {
+                queue.release(c, id);
+                return null;
+            });
+            released.incrementAndGet();
+            log.info("job {} put back in the queue: Gantry is stopping ({})", id, e.getMessage());
+        } else if (e.isTransient() && retry.mayRetry(attempts)) {
+            double delay = retry.delayAfter(attempts);
+            log.warn("job {}: {}; try {} of {} failed, next in {} s", id, e.getMessage(), attempts, retry.maxAttempts(),
+                    Math.round(delay));
+            db.write(c -> {
+                queue.retryAt(c, id, e.getMessage(), now() + delay);
+                return null;
+            });
+            listener.retry(upstream);
+        } else {
+            log.error("job {} not collected: {} ({})", id, e.getMessage(), e.isTransient()
+                    ? "gave up after " + attempts + " tries" : "not retried: the answer will not change");
+            finish(id, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
         }
     }
 
@@ -180,8 +205,12 @@ public final class CollectionWorkers implements AutoCloseable {
         return clock.millis() / 1000.0;
     }
 
-    /** Stops taking events and waits up to {@code timeoutMs} for those in flight to finish. */
-    public void stop(long timeoutMs) {
+    /**
+     * Stops taking events and gives those in flight {@code graceMs} to finish; then
+     * runs {@code abandon} (which makes their upstream calls fail at once, so that they
+     * go back to the queue) and waits a little more. Returns how many were put back.
+     */
+    public int stop(long graceMs, Runnable abandon) {
         running = false;
         lock.lock();
         try {
@@ -189,19 +218,32 @@ public final class CollectionWorkers implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (!joinAll(graceMs)) {
+            log.warn("collections still under way after {} ms: abandoning their upstream calls", graceMs);
+            abandon.run();
+            if (!joinAll(ABANDON_WAIT_MS)) {
+                log.error("a collection thread did not stop; its event goes back to the queue at the next start");
+            }
+        }
+        return released.get();
+    }
+
+    private boolean joinAll(long timeoutMs) {
         long deadline = System.currentTimeMillis() + timeoutMs;
         for (Thread t : threads) {
             try {
                 t.join(Math.max(1, deadline - System.currentTimeMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
+            if (t.isAlive()) return false;
         }
+        return true;
     }
 
     @Override
     public void close() {
-        stop(10_000);
+        stop(10_000, () -> {});
     }
 }

@@ -1,51 +1,64 @@
 package org.spack.gantry.collect;
 
-import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.spack.gantry.store.Database;
-import org.spack.gantry.store.QueueStore;
 
 /**
  * The door of collection: reads a Job Hook, drops at once what can never be
- * collected, and commits the rest to the queue before the webhook is answered.
+ * collected, and hands the rest to the {@link IntakeWriter}, whose commit the
+ * webhook's answer waits for.
  */
 public final class Intake {
     private static final Logger log = LoggerFactory.getLogger(Intake.class);
 
     public enum Decision { QUEUED, DUPLICATE, DROPPED }
 
-    private final Database db;
-    private final QueueStore queue;
-    private final WebhookParser parser = new WebhookParser();
-    private final Runnable onQueued;
-    private final Clock clock;
+    /** The event could not be written: the webhook must not be answered 200. */
+    public static final class NotStored extends RuntimeException {
+        private final long buildId;
 
-    public Intake(Database db, QueueStore queue, Runnable onQueued, Clock clock) {
-        this.db = db;
-        this.queue = queue;
-        this.onQueued = onQueued;
-        this.clock = clock;
+        NotStored(long buildId, Throwable cause) {
+            super(cause.getMessage(), cause);
+            this.buildId = buildId;
+        }
+
+        public long buildId() {
+            return buildId;
+        }
     }
 
-    /** Throws for a body that is not a valid Job Hook; a database failure propagates (no 200). */
-    public Decision accept(String body) throws InvalidWebhookException {
+    private final WebhookParser parser = new WebhookParser();
+    private final IntakeWriter writer;
+
+    public Intake(IntakeWriter writer) {
+        this.writer = writer;
+    }
+
+    /**
+     * Throws for a body that is not a valid Job Hook. The result completes once the
+     * decision is final: for a queued event, once it is committed; it completes with
+     * {@link NotStored} when the event could not be written.
+     */
+    public CompletableFuture<Decision> accept(String body) throws InvalidWebhookException {
         WebhookParser.Parsed parsed = parser.parse(body);
         WebhookEvent e = parsed.event();
         if (e == null) {
             log.debug("dropped a job hook with status {}", parsed.status());
-            return Decision.DROPPED;
+            return CompletableFuture.completedFuture(Decision.DROPPED);
         }
         String reason = Eligibility.skipReason(e);
         if (reason != null) {
             log.debug("dropped job {}: {}", e.buildId(), reason);
-            return Decision.DROPPED;
+            return CompletableFuture.completedFuture(Decision.DROPPED);
         }
-        boolean added = db.write(c -> queue.enqueue(c, e.buildId(), body, clock.millis() / 1000.0));
-        if (added) {
-            onQueued.run();
-            return Decision.QUEUED;
-        }
-        return Decision.DUPLICATE;
+        return writer.write(e.buildId(), body).handle((added, error) -> {
+            if (error != null) {
+                throw new NotStored(e.buildId(), error instanceof CompletionException ce && ce.getCause() != null
+                        ? ce.getCause() : error);
+            }
+            return added ? Decision.QUEUED : Decision.DUPLICATE;
+        });
     }
 }

@@ -10,7 +10,9 @@ public record Outcome(String state, String reason, String code) {
     }
 
     public static Outcome skipped(String reason) {
-        return new Outcome("skipped", reason, reason);
+        // the part before a colon: "invalid label X: <value>" must not make a metrics label per value
+        int colon = reason.indexOf(':');
+        return new Outcome("skipped", reason, colon < 0 ? reason : reason.substring(0, colon));
     }
 
     public static Outcome failed(String reason, String code) {

@@ -17,7 +17,8 @@ public record Config(
         String logLevel,
         int collectWorkers,
         int collectMaxAttempts,
-        double collectBackoffSeconds) {
+        double collectBackoffSeconds,
+        int httpTimeoutSeconds) {
 
     /** The collection settings that are not set; collection is off while any is missing. */
     public List<String> missingCollectionSettings() {
@@ -47,6 +48,8 @@ public record Config(
     public String toString() {
         // never let a token reach a log line
         return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", dbFile=" + dbFile
-                + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + "]";
+                + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + ", collectWorkers=" + collectWorkers
+                + ", collectMaxAttempts=" + collectMaxAttempts + ", collectBackoffSeconds=" + collectBackoffSeconds
+                + ", httpTimeoutSeconds=" + httpTimeoutSeconds + "]";
     }
 }

@@ -52,7 +52,9 @@ public final class ConfigLoader {
                 logLevel(values.getOrDefault("LOG_LEVEL", "WARNING")),
                 integer(values, "GANTRY_COLLECT_WORKERS", 4, 1, 64),
                 integer(values, "GANTRY_COLLECT_MAX_ATTEMPTS", 8, 1, 100),
-                decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0));
+                decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0),
+                // a Prometheus that has not answered in 30 s is stuck, not busy: retry later
+                integer(values, "GANTRY_HTTP_TIMEOUT_SECONDS", 30, 1, 600));
     }
 
     /** The file in use, or null when there is none. */

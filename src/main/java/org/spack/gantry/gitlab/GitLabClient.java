@@ -33,7 +33,7 @@ public final class GitLabClient {
             JsonElement parsed = JsonParser.parseString(body);
             return parsed.getAsJsonArray();
         } catch (RuntimeException e) {
-            throw new UpstreamException("GitLab jobs API answered with something other than a JSON list", true);
+            throw new UpstreamException("GitLab", "GitLab jobs API answered with something other than a JSON list", true);
         }
     }
 }

@@ -41,12 +41,14 @@ final class AllocationHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (requestLineLength(exchange) > MAX_REQUEST_LINE) {
+            log.warn("allocation refused: request line of {} bytes is over {}", requestLineLength(exchange), MAX_REQUEST_LINE);
             Responses.text(exchange, 414, "request line too long");
             return;
         }
         Deque<String> specs = exchange.getQueryParameters().get("spec");
         String text = specs == null ? null : specs.peekFirst();
         if (text == null || text.isEmpty()) {
+            log.warn("allocation refused: no spec parameter");
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
@@ -97,8 +99,9 @@ final class AllocationHandler implements HttpHandler {
         Responses.json(exchange, 200, answer.body());
     }
 
+    /** The parser, or the predictor (an expensive variant that is not a number), found the spec invalid. */
     private static void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
-        log.info("invalid spec ({}): {}", e.getMessage(), abbreviate(text));
+        log.warn("allocation refused, invalid spec ({}): {}", e.getMessage(), abbreviate(text));
         Responses.text(exchange, 400, "invalid spec");
     }
 
@@ -108,7 +111,9 @@ final class AllocationHandler implements HttpHandler {
                 + (query == null || query.isEmpty() ? 0 : 1 + query.length()) + 1 + exchange.getProtocol().length();
     }
 
+    /** Short, and on one line: a client's text must not forge log lines. */
     static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
+        String head = s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
+        return head.replace("\n", "\\n").replace("\r", "\\r");
     }
 }

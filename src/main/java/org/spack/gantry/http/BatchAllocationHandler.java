@@ -46,6 +46,7 @@ final class BatchAllocationHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws IOException {
         if (exchange.getRequestContentLength() > MAX_BODY) {
+            log.warn("allocation batch refused: body of {} bytes is over {}", exchange.getRequestContentLength(), MAX_BODY);
             exchange.setPersistent(false); // the body is not read
             Responses.text(exchange, 413, tooLarge());
             return;
@@ -63,9 +64,11 @@ final class BatchAllocationHandler implements HttpHandler {
         try {
             specs = SpecList.of(readBody(in, exchange.getRequestContentLength()));
         } catch (SpecList.Refused r) {
+            log.warn("allocation batch refused: {}", r.getMessage());
             Responses.text(exchange, r.status, r.getMessage());
             return;
         } catch (LimitedInputStream.TooLarge e) {
+            log.warn("allocation batch refused: body over {} bytes", MAX_BODY);
             in.drain();
             exchange.setPersistent(false);
             Responses.text(exchange, 413, tooLarge());
@@ -84,15 +87,35 @@ final class BatchAllocationHandler implements HttpHandler {
 
     private void answerAll(HttpServerExchange exchange, SpecList specs) throws IOException {
         Predictor batch = predictor.forBatch();
+        Refusals refusals = new Refusals();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         // answers are ASCII (json.dumps escapes the rest), so each char is one byte
         try (OutputStream out = exchange.getOutputStream()) {
             out.write('[');
             specs.forEach((i, text) -> {
                 if (i > 0) out.write(SEPARATOR);
-                out.write(answer(batch, text).getBytes(StandardCharsets.US_ASCII));
+                out.write(answer(batch, text, refusals).getBytes(StandardCharsets.US_ASCII));
             });
             out.write(']');
+        }
+        if (refusals.count > 0) {
+            // one line for the request, as for a refused GET, however many specs it refused
+            log.warn("allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
+                    refusals.count, refusals.firstReason, AllocationHandler.abbreviate(refusals.first));
+        }
+    }
+
+    /** The specs of one batch found invalid: how many, and the first with its reason. */
+    private static final class Refusals {
+        int count;
+        String first;
+        String firstReason;
+
+        void add(String text, String reason) {
+            if (count++ == 0) {
+                first = text;
+                firstReason = reason;
+            }
         }
     }
 
@@ -109,15 +132,18 @@ final class BatchAllocationHandler implements HttpHandler {
         return body;
     }
 
-    private String answer(Predictor batch, String text) {
+    private String answer(Predictor batch, String text, Refusals refusals) {
         // as GET: a spec longer than its request line may be is refused, which also bounds the regex's work
-        if (text.isEmpty() || text.length() > AllocationHandler.MAX_REQUEST_LINE) return INVALID;
+        if (text.isEmpty() || text.length() > AllocationHandler.MAX_REQUEST_LINE) {
+            refusals.add(text, text.isEmpty() ? "empty" : "longer than a request line");
+            return INVALID;
+        }
         try {
             Prediction p = batch.predict(parser.parse(text));
             listener.predicted(p.predictor());
             return p.toJson();
         } catch (InvalidSpecException e) {
-            log.info("invalid spec in a batch ({}): {}", e.getMessage(), AllocationHandler.abbreviate(text));
+            refusals.add(text, e.getMessage());
             return INVALID;
         }
     }

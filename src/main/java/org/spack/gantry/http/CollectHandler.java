@@ -6,6 +6,9 @@ import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.Intake;
@@ -13,7 +16,7 @@ import org.spack.gantry.collect.InvalidWebhookException;
 
 /**
  * {@code POST /v1/collect}, GitLab's Job Hook. Answers 200 only once the event is
- * on disk (or needs no collecting): GitLab never delivers a webhook twice.
+ * committed to disk (or needs no collecting): GitLab never delivers a webhook twice.
  */
 final class CollectHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(CollectHandler.class);
@@ -25,10 +28,12 @@ final class CollectHandler implements HttpHandler {
     private final Intake intake;
     private final byte[] webhookToken;
     private final String disabledReason;
+    private final WebhookListener listener;
 
     /** @param disabledReason why collection is off (then every call is 503), or null */
-    CollectHandler(Intake intake, String webhookToken, String disabledReason) {
+    CollectHandler(Intake intake, String webhookToken, String disabledReason, WebhookListener listener) {
         this.intake = intake;
+        this.listener = listener;
         this.webhookToken = webhookToken == null ? null : webhookToken.getBytes(StandardCharsets.UTF_8);
         this.disabledReason = disabledReason;
     }
@@ -36,12 +41,14 @@ final class CollectHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (disabledReason != null) {
+            listener.webhook("disabled");
             Responses.text(exchange, 503, "collection " + disabledReason);
             return;
         }
         String token = exchange.getRequestHeaders().getFirst(TOKEN);
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), webhookToken)) {
             log.warn("webhook from {} refused: invalid token", exchange.getSourceAddress());
+            listener.webhook("unauthorized");
             Responses.text(exchange, 401, "invalid token");
             return;
         }
@@ -83,19 +90,40 @@ final class CollectHandler implements HttpHandler {
         if (!"Job Hook".equals(event)) {
             // not fatal: a 200 keeps GitLab from disabling the hook
             log.warn("ignored a webhook of event type '{}': only Job Hook is collected", event);
+            listener.webhook("ignored");
             Responses.empty(exchange, 200);
             return;
         }
+        CompletableFuture<Intake.Decision> decision;
         try {
-            intake.accept(new String(body, StandardCharsets.UTF_8));
-            Responses.empty(exchange, 200);
+            decision = intake.accept(new String(body, StandardCharsets.UTF_8));
         } catch (InvalidWebhookException e) {
             log.warn("webhook refused: {}", e.getMessage());
+            listener.webhook("invalid");
             Responses.text(exchange, 400, e.getMessage());
-        } catch (RuntimeException e) {
-            // no 200 for an event that is not on disk; backfill recovers it
-            log.error("webhook not stored: {}", e.getMessage());
-            Responses.text(exchange, 503, "cannot store the event: " + e.getMessage());
+            return;
         }
+        // no thread waits for the commit: the answer is sent from the connection's IO thread once it is done
+        decision.whenCompleteAsync((d, error) -> answer(exchange, d, error), exchange.getIoThread());
+    }
+
+    private void answer(HttpServerExchange exchange, Intake.Decision decision, Throwable error) {
+        if (error == null) {
+            listener.webhook(decision.name().toLowerCase(Locale.ROOT));
+            Responses.empty(exchange, 200);
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        long buildId = cause instanceof Intake.NotStored n ? n.buildId() : -1;
+        // never a 200 for an event that is not on disk; GitLab will not send it again, backfill recovers it
+        log.error("webhook for job {} not stored, answered 503 (recover it with 'gantry backfill'): {}",
+                buildId, cause.getMessage());
+        listener.webhook("not_stored");
+        Responses.text(exchange, 503, "cannot store the event: " + cause.getMessage());
+    }
+
+    /** Told how each webhook was answered, for metrics. */
+    interface WebhookListener {
+        void webhook(String result);
     }
 }

@@ -13,26 +13,40 @@ import org.spack.gantry.collect.CollectionListener;
 import org.spack.gantry.collect.Outcome;
 
 /** Everything {@code /metrics} shows, in a registry of its own (no global state). */
-public final class GantryMetrics implements CollectionListener, AllocationHandler.PredictionListener {
+public final class GantryMetrics implements CollectionListener, AllocationHandler.PredictionListener,
+        CollectHandler.WebhookListener {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
     private final Histogram latency;
     private final Counter outcomes;
     private final Counter retries;
     private final Counter predictions;
+    private final Counter webhooks;
 
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
         requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
                 .labelNames("route", "status").register(registry);
-        latency = Histogram.builder().name("gantry_http_request_duration_seconds").help("HTTP request latency by route")
+        latency = Histogram.builder().name("gantry_http_request_duration_seconds")
+                .help("HTTP request latency by route and status")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
-                .labelNames("route").register(registry);
+                .classicOnly()
+                .labelNames("route", "status").register(registry);
+        webhooks = Counter.builder().name("gantry_webhooks_total")
+                .help("Job Hook webhooks by what became of them: queued, duplicate, dropped (never collectable),"
+                        + " ignored (not a Job Hook), invalid, unauthorized, disabled, not_stored (answered 503)")
+                .labelNames("result").register(registry);
         outcomes = Counter.builder().name("gantry_collection_outcomes_total")
                 .help("Collection outcomes by state and reason").labelNames("state", "reason").register(registry);
         retries = Counter.builder().name("gantry_collection_retries_total")
-                .help("Collections put back for another try after a transient failure").register(registry);
+                .help("Collections put back for another try after a transient failure, by upstream")
+                .labelNames("upstream").register(registry);
         predictions = Counter.builder().name("gantry_predictions_total")
                 .help("Allocations answered, by the predictor that matched").labelNames("predictor").register(registry);
+        // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
+        retries.labelValues("prometheus");
+        retries.labelValues("gitlab");
+        webhooks.labelValues("queued");
+        webhooks.labelValues("not_stored");
         GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
                 .callback(cb -> cb.call(queueDepth.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")
@@ -41,8 +55,9 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
     }
 
     void request(String route, int status, double seconds) {
-        requests.labelValues(route, Integer.toString(status)).inc();
-        latency.labelValues(route).observe(seconds);
+        String code = Integer.toString(status);
+        requests.labelValues(route, code).inc();
+        latency.labelValues(route, code).observe(seconds);
     }
 
     @Override
@@ -51,8 +66,13 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
     }
 
     @Override
-    public void retry(String reason) {
-        retries.inc();
+    public void retry(String upstream) {
+        retries.labelValues(upstream).inc();
+    }
+
+    @Override
+    public void webhook(String result) {
+        webhooks.labelValues(result).inc();
     }
 
     @Override

@@ -5,18 +5,24 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.Intake;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.SpecParser;
 
 /** Undertow with Gantry's routes, limits and request metrics. */
 public final class Server implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    private static final long DEFAULT_GRACE_MS = 5_000;
     /** Answers kept by spec text: a few pipelines' worth, some 15 MiB at most. */
     static final int CACHED_ANSWERS = 32_768;
 
     private final Undertow undertow;
+    private final GracefulShutdownHandler graceful;
 
     public record Routes(Predictor predictor, Intake intake, String webhookToken, String collectionDisabledReason,
             String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
@@ -28,7 +34,8 @@ public final class Server implements AutoCloseable {
                 .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics(), CACHED_ANSWERS))
                 .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics(),
                         Math.max(1, ioThreads / 2)))
-                .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason()))
+                .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
+                        routes.metrics()))
                 .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
                 .get("/metrics", blocking(exchange -> {
                     exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
@@ -37,6 +44,8 @@ public final class Server implements AutoCloseable {
                 }))
                 .setFallbackHandler(exchange -> Responses.text(exchange, 404, "not found"))
                 .setInvalidMethodHandler(exchange -> Responses.text(exchange, 405, "method not allowed"));
+        // counts requests under way, so that a shutdown can let them finish (webhooks: their commit)
+        this.graceful = new GracefulShutdownHandler(router);
         this.undertow = Undertow.builder()
                 .addHttpListener(port, host)
                 .setIoThreads(ioThreads)
@@ -44,7 +53,7 @@ public final class Server implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, CollectHandler.MAX_BODY)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
-                .setHandler(new MeasuredHandler(router, routes.metrics()))
+                .setHandler(new MeasuredHandler(graceful, routes.metrics()))
                 .build();
     }
 
@@ -76,9 +85,25 @@ public final class Server implements AutoCloseable {
         return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
+    /**
+     * Answers new requests with 503, waits up to {@code graceMs} for those under way
+     * (a webhook waiting for its commit gets its answer), then closes the listener.
+     */
+    public void shutdown(long graceMs) {
+        graceful.shutdown();
+        try {
+            if (!graceful.awaitShutdown(graceMs)) {
+                log.warn("requests still under way after {} ms; closing anyway", graceMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        undertow.stop();
+    }
+
     @Override
     public void close() {
-        undertow.stop();
+        shutdown(DEFAULT_GRACE_MS);
     }
 
     /** Counts every request by route and status, and times it. */

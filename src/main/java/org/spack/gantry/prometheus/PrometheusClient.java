@@ -65,11 +65,11 @@ public final class PrometheusClient {
             root = parsed.getAsJsonObject();
         } catch (RuntimeException e) {
             // an expired PROMETHEUS_COOKIE gets the proxy's HTML login page with a 200
-            throw new UpstreamException("Prometheus answered with something other than JSON (" + response.mimeType()
+            throw new UpstreamException("Prometheus", "Prometheus answered with something other than JSON (" + response.mimeType()
                     + "); is PROMETHEUS_COOKIE expired?", true);
         }
         if (!"success".equals(stringOrNull(root, "status"))) {
-            throw new UpstreamException("Prometheus query failed: " + stringOrNull(root, "error"), false);
+            throw new UpstreamException("Prometheus", "Prometheus query failed: " + stringOrNull(root, "error"), false);
         }
         JsonObject data = root.getAsJsonObject("data");
         String type = data == null ? null : stringOrNull(data, "resultType");

@@ -121,15 +121,30 @@ public final class Database implements AutoCloseable {
                 writer.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                writer.rollback();
+                // SQLite ends the transaction by itself after some failures (a full disk, an I/O
+                // error); the rollback then fails too, and must not hide why
+                try {
+                    writer.rollback();
+                } catch (SQLException alreadyRolledBack) {
+                    e.addSuppressed(alreadyRolledBack);
+                }
                 throw e;
-            } finally {
-                writer.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new DatabaseException("database write failed: " + e.getMessage(), e);
         } finally {
+            resetAutoCommit();
             writeLock.unlock();
+        }
+    }
+
+    /** Leaves the writer in auto-commit mode, the state every write starts from. */
+    private void resetAutoCommit() {
+        try {
+            writer.setAutoCommit(true);
+        } catch (SQLException e) {
+            // the driver records the mode before it runs COMMIT: when that COMMIT fails there
+            // was no transaction left to end, and the mode is already right
         }
     }
 

@@ -72,7 +72,19 @@ public final class Migrations {
             log.info("applied {} migration(s), schema version is now {}", applied, version);
             return new Result(before, backupFile, applied, version);
         } catch (FlywayException e) {
+            if (before.adoptsReferenceDatabase()) {
+                forgetBaseline();
+            }
             throw new DatabaseException("migration failed, database left as it was: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Flyway commits the baseline before migrating; a failed adoption must not leave it behind. */
+    private void forgetBaseline() {
+        try (Connection c = Database.open(dbFile, false); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS flyway_schema_history");
+        } catch (SQLException e) {
+            log.error("could not remove the baseline of the failed adoption: {}", e.getMessage());
         }
     }
 
@@ -109,6 +121,10 @@ public final class Migrations {
             boolean hasHistory = tableExists(st, "flyway_schema_history");
             boolean hasJobs = tableExists(st, "jobs");
             boolean empty = !hasJobs && !hasHistory;
+            if (empty && hasAnyTable(st)) {
+                throw new DatabaseException(dbFile + " holds tables but is neither a Gantry database nor one the"
+                        + " reference implementation made; refusing to change it");
+            }
             if (hasHistory || !hasJobs) {
                 return new Layout(empty, null);
             }
@@ -120,6 +136,12 @@ public final class Migrations {
             return new Layout(false, String.valueOf(Math.max(userVersion, 1)));
         } catch (SQLException e) {
             throw new DatabaseException("cannot read database " + dbFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean hasAnyTable(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_master WHERE type='table' LIMIT 1")) {
+            return rs.next();
         }
     }
 

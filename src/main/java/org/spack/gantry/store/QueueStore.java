@@ -65,19 +65,6 @@ public final class QueueStore {
         return claimed;
     }
 
-    /** Seconds until the next pending event is due, or null when none is pending. */
-    public Double nextDueAt(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT min(next_attempt_at) FROM collection_queue WHERE state='pending'");
-                ResultSet rs = st.executeQuery()) {
-            if (rs.next()) {
-                double v = rs.getDouble(1);
-                return rs.wasNull() ? null : v;
-            }
-            return null;
-        }
-    }
-
     /** Records the final outcome: {@code inserted}, {@code skipped} or {@code failed}, with the reason. */
     public void finish(Connection c, long buildId, String state, String reason, double now) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
@@ -117,6 +104,21 @@ public final class QueueStore {
         }
     }
 
+    /** The events not yet collected: waiting (of which retrying after a failure), being collected, the oldest. */
+    public record Waiting(long pending, long retrying, long running, Double oldestReceivedAt) {}
+
+    public Waiting waiting(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT"
+                + " coalesce(sum(state='pending'), 0), coalesce(sum(state='pending' AND attempts>0), 0),"
+                + " coalesce(sum(state='running'), 0), min(received_at)"
+                + " FROM collection_queue WHERE state IN ('pending','running')");
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            double oldest = rs.getDouble(4);
+            return new Waiting(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.wasNull() ? null : oldest);
+        }
+    }
+
     /** Events not yet collected (pending or running). */
     public long depth(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
@@ -131,11 +133,8 @@ public final class QueueStore {
         try (PreparedStatement st = c.prepareStatement(
                 "SELECT min(received_at) FROM collection_queue WHERE state IN ('pending','running')");
                 ResultSet rs = st.executeQuery()) {
-            if (rs.next()) {
-                double v = rs.getDouble(1);
-                return rs.wasNull() ? null : v;
-            }
-            return null;
+            double v = rs.next() ? rs.getDouble(1) : 0;
+            return rs.wasNull() ? null : v;
         }
     }
 

@@ -6,11 +6,18 @@ package org.spack.gantry.upstream;
  * sends, such as an expired cookie's login page) are worth retrying; the others are not.
  */
 public class UpstreamException extends Exception {
+    private final String upstream;
     private final boolean transientFailure;
 
-    public UpstreamException(String message, boolean transientFailure) {
+    /** @param upstream which service failed, {@code Prometheus} or {@code GitLab}: a metrics label */
+    public UpstreamException(String upstream, String message, boolean transientFailure) {
         super(message);
+        this.upstream = upstream;
         this.transientFailure = transientFailure;
+    }
+
+    public String upstream() {
+        return upstream;
     }
 
     public boolean isTransient() {

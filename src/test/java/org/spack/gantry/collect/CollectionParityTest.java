@@ -49,6 +49,7 @@ class CollectionParityTest {
     private Path file;
     private HttpFetcher http;
     private CollectionWorkers workers;
+    private IntakeWriter intakeWriter;
     private Intake intake;
 
     @BeforeEach
@@ -66,11 +67,13 @@ class CollectionParityTest {
         workers = new CollectionWorkers(db, queue, new JobStore(), new NodeStore(), collector,
                 new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2);
         workers.start();
-        intake = new Intake(db, queue, workers::signal, Clock.systemUTC());
+        intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC()).start();
+        intake = new Intake(intakeWriter);
     }
 
     @AfterEach
     void tearDown() throws Exception {
+        if (intakeWriter != null) intakeWriter.close();
         if (workers != null) workers.close();
         if (db != null) db.close();
         http.close();
@@ -98,7 +101,7 @@ class CollectionParityTest {
 
     private String outcomeAfterCollecting(JsonObject payload) throws Exception {
         long id = payload.get("build_id").getAsLong();
-        intake.accept(payload.toString());
+        intake.accept(payload.toString()).join();
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             String outcome = db.read(c -> new QueueStore().outcome(c, id));
@@ -198,11 +201,11 @@ class CollectionParityTest {
                 vectors.getAsJsonObject("payload_variants_that_must_be_skipped").entrySet()) {
             JsonObject payload = vectors.getAsJsonObject("webhook_payload").deepCopy();
             payload.add(variant.getKey(), variant.getValue());
-            assertEquals(Intake.Decision.DROPPED, intake.accept(payload.toString()), variant.getKey());
+            assertEquals(Intake.Decision.DROPPED, intake.accept(payload.toString()).join(), variant.getKey());
         }
         JsonObject noRunner = vectors.getAsJsonObject("webhook_payload").deepCopy();
         noRunner.add("runner", com.google.gson.JsonNull.INSTANCE);
-        assertEquals(Intake.Decision.DROPPED, intake.accept(noRunner.toString()));
+        assertEquals(Intake.Decision.DROPPED, intake.accept(noRunner.toString()).join());
         assertEquals(0L, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
         assertNothingStored();
     }
@@ -212,7 +215,7 @@ class CollectionParityTest {
         start();
         JsonObject payload = vectors.getAsJsonObject("webhook_payload");
         assertEquals("inserted", outcomeAfterCollecting(payload));
-        assertEquals(Intake.Decision.DUPLICATE, intake.accept(payload.toString()));
+        assertEquals(Intake.Decision.DUPLICATE, intake.accept(payload.toString()).join());
         assertEquals(1L, TestDatabases.count(file, "SELECT count(*) FROM jobs"));
     }
 

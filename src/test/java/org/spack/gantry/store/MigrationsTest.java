@@ -65,7 +65,18 @@ class MigrationsTest {
         assertTrue(e.getMessage().contains("migration failed"), e.getMessage());
         assertEquals(5, TestDatabases.count(file, "SELECT count(*) FROM jobs"));
         assertEquals(1, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
+        assertEquals(0, TestDatabases.count(file, "SELECT count(*) FROM sqlite_master WHERE name='flyway_schema_history'"));
+        assertTrue(migrations(file).status().adoptsReferenceDatabase(), "still the reference's database");
         assertTrue(Files.list(dir.resolve("backups")).findAny().isPresent(), "the backup was taken first");
+    }
+
+    @Test
+    void aDatabaseOfSomethingElseIsLeftAlone() {
+        Path file = dir.resolve("other.db");
+        TestDatabases.execute(file, "CREATE TABLE customers (id INTEGER);");
+        DatabaseException e = assertThrows(DatabaseException.class, () -> migrations(file).migrate());
+        assertTrue(e.getMessage().contains("neither a Gantry database"), e.getMessage());
+        assertEquals(0, TestDatabases.count(file, "SELECT count(*) FROM sqlite_master WHERE name='jobs'"));
     }
 
     @Test

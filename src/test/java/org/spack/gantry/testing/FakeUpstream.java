@@ -34,7 +34,14 @@ public final class FakeUpstream implements AutoCloseable {
     /** One request as received. */
     public record Request(String path, String query, Map<String, String> headers) {}
 
+    static {
+        // the JDK server writes headers and body separately: without this, Nagle's algorithm
+        // and the client's delayed ACK hold every answer back 40 ms
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Function<Request, Answer> responder;
 
@@ -45,7 +52,7 @@ public final class FakeUpstream implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(Executors.newCachedThreadPool());
+        server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -94,5 +101,7 @@ public final class FakeUpstream implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        // handlers still sleeping out a delay are woken, so that no thread outlives the test
+        executor.shutdownNow();
     }
 }

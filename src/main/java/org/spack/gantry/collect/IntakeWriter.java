@@ -1,0 +1,137 @@
+package org.spack.gantry.collect;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.store.QueueStore;
+
+/**
+ * Group commit for the webhook queue. A webhook may be answered 200 only once it is
+ * on disk, and a transaction per webhook costs an fsync each. One thread instead
+ * writes everything that arrived while the previous batch was being committed, in a
+ * single transaction, and completes each webhook only after its batch is committed.
+ * Under light load a batch is one event and waits for nothing; under heavy load many
+ * webhooks share one fsync.
+ */
+public final class IntakeWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IntakeWriter.class);
+    private static final int MAX_BATCH = 1_000;
+    /** Beyond this many webhooks waiting for the disk, answer 503 at once rather than pile up memory. */
+    private static final int MAX_WAITING = 20_000;
+
+    private record Pending(long buildId, String payload, CompletableFuture<Boolean> added) {}
+
+    private final Database db;
+    private final QueueStore queue;
+    private final Runnable onQueued;
+    private final Clock clock;
+    private final BlockingQueue<Pending> waiting = new ArrayBlockingQueue<>(MAX_WAITING);
+    private final Thread thread = new Thread(this::run, "intake-writer");
+    private volatile boolean open = true;
+
+    /** @param onQueued told after each commit that added at least one event (wakes the workers) */
+    public IntakeWriter(Database db, QueueStore queue, Runnable onQueued, Clock clock) {
+        this.db = db;
+        this.queue = queue;
+        this.onQueued = onQueued;
+        this.clock = clock;
+        thread.setDaemon(true);
+    }
+
+    public IntakeWriter start() {
+        thread.start();
+        return this;
+    }
+
+    /**
+     * Queues the event; the result completes once it is committed: true when added,
+     * false when that build was already queued or done. Completes exceptionally when
+     * the event is not on disk.
+     */
+    public CompletableFuture<Boolean> write(long buildId, String payload) {
+        CompletableFuture<Boolean> added = new CompletableFuture<>();
+        if (!open) {
+            added.completeExceptionally(new IllegalStateException("Gantry is stopping"));
+        } else if (!waiting.offer(new Pending(buildId, payload, added))) {
+            added.completeExceptionally(new IllegalStateException(
+                    MAX_WAITING + " webhooks are already waiting for the database"));
+        }
+        return added;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        while (open || !waiting.isEmpty()) {
+            Pending first;
+            try {
+                first = waiting.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (first == null) continue;
+            batch.add(first);
+            waiting.drainTo(batch, MAX_BATCH - 1);
+            if (commit(batch) > 0) {
+                onQueued.run();
+            }
+            batch.clear();
+        }
+    }
+
+    /** Commits the batch in one transaction; how many events were new. */
+    private int commit(List<Pending> batch) {
+        double now = clock.millis() / 1000.0;
+        List<Boolean> added;
+        try {
+            added = db.write(c -> {
+                List<Boolean> results = new ArrayList<>(batch.size());
+                for (Pending p : batch) {
+                    results.add(queue.enqueue(c, p.buildId(), p.payload(), now));
+                }
+                return results;
+            });
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).added().completeExceptionally(e);
+                return 0;
+            }
+            // whatever the database refused, one event must not cost the others their 200
+            log.debug("a batch of {} webhooks failed ({}); writing them one by one", batch.size(), e.getMessage());
+            int count = 0;
+            for (Pending p : batch) {
+                count += commit(List.of(p));
+            }
+            return count;
+        }
+        int count = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            boolean isNew = added.get(i);
+            if (isNew) count++;
+            batch.get(i).added().complete(isNew);
+        }
+        return count;
+    }
+
+    /** Commits what is already waiting, then refuses new events. */
+    @Override
+    public void close() {
+        open = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // whatever raced past the door while closing gets an answer too: not stored
+        Pending left;
+        while ((left = waiting.poll()) != null) {
+            left.added().completeExceptionally(new IllegalStateException("Gantry is stopping"));
+        }
+    }
+}

@@ -14,9 +14,9 @@ About 5% of jobs finish in the same second as an earlier build of the same
 package, so ties in `end` are common, as they are in CI.
 
 Queries (one URL path per line, for wrk; beside them QUERIES.batch-1000.json and
-QUERIES.batch-10000.json, the same specs as bodies for POST /v1/allocations): exact matches, partial matches (an
-unseen version or compiler version), expensive-variant fallbacks (cheap variants
-nobody built), unknown packages, and a few invalid specs.
+QUERIES.batch-10000.json, the same specs as bodies for POST /v1/allocations): exact
+matches, partial matches (an unseen version or compiler version), expensive-variant
+fallbacks (cheap variants nobody built) and unknown packages.
 """
 import argparse
 import json

@@ -121,7 +121,8 @@ for round in $(seq "$ROUNDS"); do
     ratio=$(awk -v g="$g_rps" -v c="$c_rps" 'BEGIN { printf "%.2f", g / c }')
     if [ "$script" = cycle ]; then repeated+=("$ratio"); label=repeated; else unique+=("$ratio"); label=unique; fi
     say "| $round | $label | $c_rps | $c_p99 | $g_rps | $g_p50 | $g_p99 | $g_non2xx | $ratio |"
-    [ "$round" = "$ROUNDS" ] && [ "$script" = unique ] || stop
+    # the last serve stays up for the batch endpoint and the memory figure
+    if [ "$round" != "$ROUNDS" ] || [ "$script" != unique ]; then stop; fi
   done
 done
 say ""

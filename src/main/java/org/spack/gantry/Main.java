@@ -12,7 +12,6 @@ import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ConfigException;
 import org.spack.gantry.config.ConfigLoader;
 import org.spack.gantry.release.BuildInfo;
-import org.spack.gantry.store.Database;
 import org.spack.gantry.store.DatabaseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,11 +33,6 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && "serve".equals(args[0])) {
-            // a restart is on every deploy's critical path, and loading SQLite's native
-            // library is a good part of it: start that before the command line is parsed
-            Database.loadNativeLibraryInBackground();
-        }
         System.exit(execute(args));
     }
 

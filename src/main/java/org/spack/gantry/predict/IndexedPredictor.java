@@ -29,14 +29,12 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
     private final Predictor oracle;
     private final HistoryIndex index = new HistoryIndex();
     private final ChangeProbes probes;
-    private final java.nio.file.Path dbFile;
     /** Set once the index is loaded: from then on, answers come from memory. */
-    private volatile CommitWatch commits;
+    private volatile boolean loaded;
 
     public IndexedPredictor(Database db, Predictor oracle) {
         this.oracle = oracle;
         this.probes = new ChangeProbes(db.file());
-        this.dbFile = db.file();
     }
 
     /**
@@ -52,12 +50,10 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
             return false;
         }
         int jobs = probes.with(p -> {
-            CommitWatch watch = CommitWatch.of(dbFile, p.connection(), probes);
-            watch.changedSinceLastLook(); // the baseline: a commit after this look is seen by the next one
-            int read = index.catchUp(p.connection());
-            commits = watch;
-            return read;
+            p.changed(); // the baseline: a commit after this look is seen by the next one
+            return index.catchUp(p.connection());
         });
+        loaded = true;
         // at the level of "gantry listening": the moment allocations come from memory
         log.warn("history index loaded: {} develop jobs of {} packages in {} ms", jobs, index.packageCount(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -66,7 +62,7 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
 
     /** Whether answers come from memory yet. */
     public boolean isLoaded() {
-        return commits != null;
+        return loaded;
     }
 
     @Override
@@ -98,11 +94,8 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
 
     /** Reads the jobs committed since the last look; false while the index is not loaded yet. */
     private boolean refresh() {
-        CommitWatch watch = commits;
-        if (watch == null) return false;
-        if (watch.changedSinceLastLook()) {
-            probes.with(p -> index.catchUp(p.connection()));
-        }
+        if (!loaded) return false;
+        probes.with(p -> p.changed() ? index.catchUp(p.connection()) : 0);
         return true;
     }
 
@@ -207,8 +200,6 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
 
     @Override
     public void close() {
-        CommitWatch watch = commits;
-        if (watch != null) watch.close();
         probes.close();
     }
 }

@@ -45,26 +45,6 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts loading SQLite's native library and driver on a thread of its own. It takes a
-     * couple of hundred milliseconds (extracting the library, probing the system); started first,
-     * it overlaps with parsing the command line and reading the configuration. Errors
-     * surface at the first open.
-     */
-    public static void loadNativeLibraryInBackground() {
-        Thread t = new Thread(() -> {
-            try {
-                org.sqlite.SQLiteJDBCLoader.initialize();
-                // and the driver's classes, which the first connection would load (tens of ms)
-                new SQLiteConfig().createConnection("jdbc:sqlite::memory:").close();
-            } catch (Exception | LinkageError ignored) {
-                // reported by the first connection, with the database's name
-            }
-        }, "sqlite-load");
-        t.setDaemon(true);
-        t.start();
-    }
-
     public static void checkDirectory(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {

@@ -33,6 +33,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && "serve".equals(args[0])) {
+            startLoadingSqlite();
+        }
         System.exit(execute(args));
     }
 
@@ -52,6 +55,21 @@ public final class Main implements Runnable {
             return e.getMessage();
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /**
+     * A restart is on every deploy's critical path and loading SQLite's native library is
+     * a good part of it: start it early, but after logging is set up from the configuration
+     * (the driver logs, and the first logger fixes the level). A configuration error is
+     * left for the command to report.
+     */
+    private static void startLoadingSqlite() {
+        try {
+            loadConfig();
+        } catch (RuntimeException reportedByTheCommand) {
+            return;
+        }
+        org.spack.gantry.store.Database.loadNativeLibraryInBackground();
     }
 
     /** Loads the configuration (environment and environment.json) and sets up logging from it. */

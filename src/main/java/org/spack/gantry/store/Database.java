@@ -45,6 +45,25 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts loading SQLite's native library and driver on a thread of its own: a couple
+     * of hundred milliseconds (extracting the library, probing the system) that overlap
+     * with parsing the command line. Call it once logging is configured, since the driver
+     * logs. Errors surface at the first open.
+     */
+    public static void loadNativeLibraryInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                org.sqlite.SQLiteJDBCLoader.initialize();
+                new SQLiteConfig().createConnection("jdbc:sqlite::memory:").close();
+            } catch (Exception | LinkageError ignored) {
+                // reported by the first connection, with the database's name
+            }
+        }, "sqlite-load");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static void checkDirectory(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {

@@ -128,7 +128,11 @@ class ArchiveIT {
             server.destroy();
             assertTrue(server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "stops on SIGTERM");
         }
-        assertTrue(Files.readString(tmp.resolve("serve.log")).contains("gantry stopped"), "a clean shutdown is logged");
+        String log = Files.readString(tmp.resolve("serve.log"));
+        assertTrue(log.contains("gantry stopped"), "a clean shutdown is logged");
+        // the default LOG_LEVEL is WARNING, and every line starts with its time
+        assertTrue(log.lines().noneMatch(l -> l.contains(" INFO ")), log);
+        assertTrue(log.lines().allMatch(l -> l.matches("^\\d{4}-\\d\\d-\\d\\dT.*")), log);
     }
 
     @Test

@@ -45,7 +45,8 @@ final class BatchAllocationHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws IOException {
-        if (exchange.getRequestContentLength() > MAX_BODY) {
+        if (exchange.getRequestContentLength() > MAX_DRAINED) {
+            // too large even to read and drop: a client still sending may see a reset instead
             log.warn("allocation batch refused: body of {} bytes is over {}", exchange.getRequestContentLength(), MAX_BODY);
             exchange.setPersistent(false); // the body is not read
             Responses.text(exchange, 413, tooLarge());
@@ -124,7 +125,8 @@ final class BatchAllocationHandler implements HttpHandler {
         if (announced < 0) {
             return in.readAllBytes();
         }
-        byte[] body = new byte[(int) announced];
+        // an announced length over the limit is read only until the limit trips
+        byte[] body = new byte[(int) Math.min(announced, MAX_BODY + 1)];
         int read = in.readNBytes(body, 0, body.length);
         if (read < body.length) {
             throw new java.io.EOFException("request body shorter than its Content-Length");

@@ -7,12 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The reference implementation's captured test data in {@code ../shared/parity}. */
+/** The reference implementation's captured test data kept in the repository under {@code src/test/resources/parity}. */
 public final class Parity {
     private Parity() {}
 
     public static Path dir() {
-        Path dir = Path.of(System.getProperty("gantry.parity.dir", "../shared/parity"));
+        Path dir = Path.of(System.getProperty("gantry.parity.dir", "src/test/resources/parity"));
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("parity data not found at " + dir.toAbsolutePath());
         }

@@ -44,8 +44,20 @@ class SystemdUnitIT {
 
         for (String line : List.of("ExecStart=" + root + "/current/bin/gantry serve", "User=" + user, "Group=" + group,
                 "Restart=on-failure", "KillSignal=SIGTERM", "NoNewPrivileges=true", "ProtectSystem=strict",
-                "ReadWritePaths=" + root + "/shared", "PrivateTmp=true", "ProtectHome=true")) {
+                "ReadWritePaths=" + root + "/shared", "PrivateTmp=true", "ProtectHome=true",
+                "EnvironmentFile=-" + root + "/shared/gantry.env", "CapabilityBoundingSet=")) {
             assertTrue(unit.lines().anyMatch(line::equals), "the unit lacks " + line + ":\n" + unit);
         }
+        assertTrue(exposure(file) <= 2.5, "systemd-analyze security scores the unit above 2.5");
+    }
+
+    /** systemd-analyze security's overall exposure (0 safest, 10 worst); needs systemd 252 for --offline. */
+    static double exposure(Path unit) throws Exception {
+        Processes.Result r = Processes.run(unit.getParent(), Map.of(),
+                List.of("systemd-analyze", "security", "--offline=true", "--no-pager", unit.toString()));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)")
+                .matcher(r.out() + r.err());
+        assumeTrue(m.find(), "this systemd-analyze cannot score a unit offline: " + r.err());
+        return Double.parseDouble(m.group(1));
     }
 }

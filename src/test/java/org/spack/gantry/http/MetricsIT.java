@@ -86,7 +86,13 @@ class MetricsIT {
                         "gantry_queue_oldest_age_seconds 0.0")) {
                     assertTrue(text.contains(line + "\n"), "/metrics has: " + line + "\n---\n" + text);
                 }
-                // every request is timed: the histogram's buckets end in +Inf and count them all
+                // the JVM and process, and the build; promtool (another test) checks the whole text
+                for (String family : List.of("jvm_memory_used_bytes{area=\"heap\"}", "jvm_threads_current ",
+                        "jvm_gc_collection_seconds_count{", "process_start_time_seconds ", "process_open_fds ",
+                        "gantry_build_info{commit=\"")) {
+                    assertTrue(text.contains("\n" + family), "/metrics has " + family + "\n---\n" + text);
+                }
+                                // every request is timed: the histogram's buckets end in +Inf and count them all
                 assertTrue(value(text, "gantry_http_request_duration_seconds_sum{route=\"/v1/collect\",status=\"200\"}") > 0);
             }
         }

@@ -142,7 +142,7 @@ public final class Application implements AutoCloseable {
         if (workers != null) {
             int released = workers.stop(COLLECTION_GRACE_MS, http::abort);
             if (released > 0) {
-                log.warn("{} collection(s) under way were put back in the queue for the next start", released);
+                log.info("{} collection(s) under way were put back in the queue for the next start", released);
             }
         }
         if (http != null) {

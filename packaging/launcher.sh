@@ -14,8 +14,11 @@ PAYLOAD_OFFSET=@@OFFSET@@
 PAYLOAD_SIZE=@@SIZE@@
 JAVA_MIN=17
 JAVA_PACKAGE=java-17-openjdk-headless
+# a small heap suits the service (it holds the history index); JAVA_OPTS can raise it
+JAVA_DEFAULTS="-Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
 
 ARCHIVE=$0
+JAVA=
 case $ARCHIVE in
   /*) ;;
   *) ARCHIVE=$(pwd)/$ARCHIVE ;;
@@ -30,15 +33,18 @@ usage() {
   cat <<USAGE
 Usage: gantry.run -d DIR | --check | --version | --info | --list | --help | COMMAND [ARGS...]
 
-  -d, --destination DIR  verify the archive, then unpack a release into DIR
+  -d, --destination, --target DIR
+                         verify the archive, then unpack a release into DIR
                          (DIR must not exist or be empty)
   --check                verify the archive's checksum; exit 0 or 1
   --version              print the version
   --info                 version, commit, build time, payload SHA-256, required Java
   --list                 the files a release holds
   -h, --help             this help
-  COMMAND                run an application command from the archive, e.g. serve, migrate,
-                         info (see: gantry.run help)
+  COMMAND                verify the archive, then run an application command from it,
+                         e.g. serve, migrate, info (see: gantry.run help)
+
+  JAVA_OPTS              added after the defaults ($JAVA_DEFAULTS)
 USAGE
 }
 
@@ -66,16 +72,25 @@ verify() {
   if [ "$actual_size" -gt "$expected_size" ]; then
     damaged "$((actual_size - expected_size)) unexpected bytes at the end"
   fi
+  # checked here: a die inside $(...) would only leave the subshell
+  command -v sha256sum >/dev/null 2>&1 || command -v openssl >/dev/null 2>&1 \
+    || die "neither sha256sum nor openssl is installed: cannot verify the archive"
   actual_sha=$(sha256_of_payload)
   [ "$actual_sha" = "$PAYLOAD_SHA256" ] || damaged "checksum mismatch"
 }
 
 # Sets JAVA to a Java of at least JAVA_MIN, or stops with what was found and what is needed.
+# Like Spring Boot's launch script: JAVA_HOME's java when it is executable, else java on PATH.
 find_java() {
   if [ -n "${JAVA_HOME:-}" ]; then
-    JAVA=$JAVA_HOME/bin/java
-    [ -x "$JAVA" ] || die "JAVA_HOME is $JAVA_HOME but $JAVA is not executable; Gantry needs Java $JAVA_MIN or newer (install $JAVA_PACKAGE)"
-  else
+    if [ -x "$JAVA_HOME/bin/java" ]; then
+      JAVA=$JAVA_HOME/bin/java
+    else
+      printf 'gantry.run: warning: JAVA_HOME is %s but %s is not executable; using java from PATH\n' \
+        "$JAVA_HOME" "$JAVA_HOME/bin/java" >&2
+    fi
+  fi
+  if [ -z "$JAVA" ]; then
     JAVA=$(command -v java 2>/dev/null) || die "no java found on PATH; Gantry needs Java $JAVA_MIN or newer (install $JAVA_PACKAGE)"
   fi
   java_version=$("$JAVA" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
@@ -89,22 +104,37 @@ find_java() {
 }
 
 run_java() {
-  find_java
-  # JAVA_OPTS is split into words on purpose: it holds several options
+  [ -n "$JAVA" ] || find_java
+  # the defaults first, then JAVA_OPTS (as Spring Boot's launch script), so that an option
+  # there adds to them and a later -Xmx wins; split into words on purpose: several options
   # shellcheck disable=SC2086
-  exec "$JAVA" ${JAVA_OPTS:--Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError} "$@"
+  exec "$JAVA" $JAVA_DEFAULTS ${JAVA_OPTS:-} "$@"
+}
+
+usage_error() {
+  printf 'gantry.run: %s\n' "$*" >&2
+  usage >&2
+  exit 2
+}
+
+# the options that take no argument refuse one, so a typo is not taken for success
+no_more_arguments() {
+  [ $# -le 1 ] || usage_error "$1 takes no argument (got: $2)"
 }
 
 [ $# -gt 0 ] || { usage >&2; exit 2; }
 
 case $1 in
   -h|--help)
+    no_more_arguments "$@"
     usage
     ;;
   --version)
+    no_more_arguments "$@"
     echo "gantry $GANTRY_VERSION"
     ;;
   --info)
+    no_more_arguments "$@"
     echo "version:       $GANTRY_VERSION"
     echo "commit:        ${GANTRY_COMMIT:-unknown}"
     echo "built at:      $GANTRY_BUILT_AT"
@@ -113,25 +143,29 @@ case $1 in
     echo "requires:      Java $JAVA_MIN or newer ($JAVA_PACKAGE)"
     ;;
   --check)
+    no_more_arguments "$@"
     verify
     echo "$ARCHIVE: OK (gantry $GANTRY_VERSION, sha256 $PAYLOAD_SHA256)"
     ;;
   --list)
+    no_more_arguments "$@"
     verify
     run_java -cp "$ARCHIVE" org.spack.gantry.release.ReleaseTool list "$ARCHIVE"
     ;;
-  -d|--destination)
-    [ $# -eq 2 ] || { printf 'gantry.run: %s needs exactly one directory\n' "$1" >&2; usage >&2; exit 2; }
+  -d|--destination|--target)
+    [ $# -eq 2 ] || usage_error "$1 needs exactly one directory"
     verify
     run_java -cp "$ARCHIVE" org.spack.gantry.release.ReleaseTool unpack "$ARCHIVE" "$2" \
       "$PAYLOAD_OFFSET" "$PAYLOAD_SIZE" "$PAYLOAD_SHA256" "$GANTRY_VERSION" "$GANTRY_COMMIT" "$GANTRY_BUILT_AT"
     ;;
   -*)
-    printf 'gantry.run: unknown option %s\n' "$1" >&2
-    usage >&2
-    exit 2
+    usage_error "unknown option $1"
     ;;
   *)
+    # a command runs the payload too: never an altered one (Java first: a missing Java is
+    # named as such, not as a checksum tool that is missing too)
+    find_java
+    verify
     run_java -jar "$ARCHIVE" "$@"
     ;;
 esac

@@ -6,7 +6,7 @@
 #
 #   GANTRY_TESTER_ARTIFACT  the archive (default /artifact/gantry.run)
 #   GANTRY_TESTER_ROOT      an empty directory to install into (default: a new temporary one)
-#   the variables of DESIGN.md "Configuration" (GANTRY_PORT, DB_FILE, GITLAB_URL, ...)
+#   every Gantry setting (DESIGN.md "Configuration": GANTRY_PORT, DB_FILE, GITLAB_URL, ...)
 set -eu
 
 artifact=${GANTRY_TESTER_ARTIFACT:-/artifact/gantry.run}
@@ -32,18 +32,22 @@ json_string() {
   printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
 }
 
-# Every configuration setting that is set (DESIGN.md "Configuration", and the collection
-# tuning knobs); the file holds tokens, hence umask 077 (mode 0600).
+# Every Gantry setting that is set goes into environment.json. The settings are named by one
+# convention (DESIGN.md "Configuration"): DB_FILE and PROMETHEUS_*, GITLAB_*, GANTRY_*, LOG_*,
+# so a new setting is passed on without a change here. Not: the tester's own GANTRY_TESTER_*,
+# and GANTRY_ENV_FILE, which names a settings file and is passed on as it is (below).
+# The file holds tokens, hence umask 077 (mode 0600).
 : "${DB_FILE:=$root/shared/gantry.db}"
+export DB_FILE
+settings=$(env | grep -E '^(DB_FILE|(PROMETHEUS|GITLAB|GANTRY|LOG)_[A-Z0-9_]*)=' | cut -d= -f1 \
+  | grep -v -e '^GANTRY_TESTER_' -e '^GANTRY_ENV_FILE$' | sort -u)
 (
   umask 077
   exec >"$root/shared/environment.json"
   separator=''
   printf '{'
-  for name in PROMETHEUS_URL PROMETHEUS_COOKIE GITLAB_URL GITLAB_API_TOKEN GITLAB_WEBHOOK_TOKEN \
-    DB_FILE GANTRY_HOST GANTRY_PORT LOG_LEVEL \
-    GANTRY_COLLECT_WORKERS GANTRY_COLLECT_MAX_ATTEMPTS GANTRY_COLLECT_BACKOFF_SECONDS; do
-    # the names are the fixed list above, so eval only reads variables
+  for name in $settings; do
+    # the names matched [A-Z0-9_] above, so eval only reads variables
     eval "is_set=\${$name+x} value=\${$name-}"
     # shellcheck disable=SC2154 # is_set and value are assigned by the eval
     if [ -n "$is_set" ]; then
@@ -61,6 +65,7 @@ ln -s "releases/$version" "$root/current"
 set -- env -i PATH="$PATH" HOME="${HOME:-/}"
 [ -z "${JAVA_HOME:-}" ] || set -- "$@" "JAVA_HOME=$JAVA_HOME"
 [ -z "${JAVA_OPTS:-}" ] || set -- "$@" "JAVA_OPTS=$JAVA_OPTS"
+[ -z "${GANTRY_ENV_FILE:-}" ] || set -- "$@" "GANTRY_ENV_FILE=$GANTRY_ENV_FILE"
 set -- "$@" "$root/current/bin/gantry"
 
 cd "$root/shared"

@@ -49,7 +49,7 @@ public final class Application implements AutoCloseable {
         // Flyway takes about a second to start: only when the database is not already up to date
         String upToDate = new AppliedMigrations().upToDateVersion(config.dbFile());
         String schema = upToDate != null ? upToDate : new Migrations(config.dbFile(),
-                new Backup(config.dbFile(), Backup.defaultDirectory(config.dbFile()), clock)).migrate().schemaVersion();
+                new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
         int cores = Runtime.getRuntime().availableProcessors();
         this.db = Database.open(config.dbFile(), Math.max(4, cores * 2));
         QueueStore queue = new QueueStore();
@@ -61,7 +61,7 @@ public final class Application implements AutoCloseable {
                 () -> {
                     Double oldest = db.read(queue::oldestWaitingSince);
                     return oldest == null ? 0 : Math.max(0, clock.millis() / 1000.0 - oldest);
-                });
+                }).withOperations(build.version(), build.commit(), config.backupDir());
 
         Intake intake = null;
         if (config.collectionEnabled()) {
@@ -98,7 +98,7 @@ public final class Application implements AutoCloseable {
         }
         server.start();
         startLoadingHistory();
-        log.warn("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
+        log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
                 config.dbFile().toAbsolutePath(), config.collectionStatus());
     }
 
@@ -142,7 +142,7 @@ public final class Application implements AutoCloseable {
         if (workers != null) {
             int released = workers.stop(COLLECTION_GRACE_MS, http::abort);
             if (released > 0) {
-                log.warn("{} collection(s) under way were put back in the queue for the next start", released);
+                log.info("{} collection(s) under way were put back in the queue for the next start", released);
             }
         }
         if (http != null) {
@@ -154,6 +154,6 @@ public final class Application implements AutoCloseable {
         }
         indexed.close();
         db.close();
-        log.warn("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        log.info("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 }

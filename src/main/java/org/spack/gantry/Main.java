@@ -7,6 +7,7 @@ import org.spack.gantry.cli.BackupCommand;
 import org.spack.gantry.cli.BenchCeilingCommand;
 import org.spack.gantry.cli.InfoCommand;
 import org.spack.gantry.cli.MigrateCommand;
+import org.spack.gantry.cli.RestoreCommand;
 import org.spack.gantry.cli.ServeCommand;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ConfigException;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 /** The {@code gantry} command: wires configuration, logging and the subcommands together. */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Predicts CPU and memory requests for Spack CI build jobs.",
-        subcommands = {ServeCommand.class, MigrateCommand.class, BackupCommand.class, BackfillCommand.class,
+        subcommands = {ServeCommand.class, MigrateCommand.class, BackupCommand.class, RestoreCommand.class, BackfillCommand.class,
                 InfoCommand.class, BenchCeilingCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_ERROR = 1;
@@ -76,7 +77,7 @@ public final class Main implements Runnable {
     public static Config loadConfig() {
         String home = System.getProperty("gantry.home");
         Config config = new ConfigLoader(System.getenv(), home == null ? null : Path.of(home)).load();
-        Logging.configure(config.logLevel());
+        Logging.configure(config.logLevel(), config.logFormat(), config.accessLog());
         return config;
     }
 

@@ -29,7 +29,7 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"serve", "migrate", "backup", "backfill", "info"}) {
+        for (String command : new String[] {"serve", "migrate", "backup", "restore", "backfill", "info"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.code(), command);
             assertTrue(r.out().contains("Usage: gantry " + command), r.out());
@@ -44,7 +44,11 @@ class CommandLineTest {
         assertTrue(r.err().contains("Usage: gantry serve"), r.err());
         assertEquals(2, run("frobnicate").code());
         assertEquals(2, run().code());
-        assertEquals(2, run("backup").code());
+        assertEquals(2, run("backup", "--to", "x.db", "--keep", "2").code(), "a file, or the backup directory: not both");
+        Run keep = run("backup", "--keep", "0");
+        assertEquals(2, keep.code());
+        assertTrue(keep.err().contains("--keep must be at least 1"), keep.err());
+        assertEquals(2, run("restore").code(), "restore needs --from");
         Run dates = run("backfill", "--since", "yesterday");
         assertEquals(2, dates.code());
         assertTrue(dates.err().contains("--since must be a date"), dates.err());

@@ -62,7 +62,7 @@ public final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         Migrations.Status status = new Migrations(config.dbFile(),
-                new Backup(config.dbFile(), Backup.defaultDirectory(config.dbFile()), Clock.systemUTC())).status();
+                new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC())).status();
         out.println("schema version:     " + status.schemaVersion()
                 + (status.adoptsReferenceDatabase() ? " (reference implementation's; run migrate to adopt it)" : ""));
         out.println("pending migrations: " + (status.pending().isEmpty() ? "none" : String.join(", ", status.pending())));

@@ -21,7 +21,7 @@ public final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         Config config = Main.loadConfig();
         Migrations migrations = new Migrations(config.dbFile(),
-                new Backup(config.dbFile(), Backup.defaultDirectory(config.dbFile()), Clock.systemUTC()));
+                new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC()));
         Migrations.Result result = migrations.migrate();
         var out = spec.commandLine().getOut();
         if (result.applied() == 0) {

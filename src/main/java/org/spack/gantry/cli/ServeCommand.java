@@ -7,6 +7,7 @@ import org.spack.gantry.Application;
 import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.release.BuildInfo;
+import org.spack.gantry.store.ServeLock;
 import picocli.CommandLine.Command;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -17,10 +18,13 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         // configuration first: it sets up logging, which must precede the first logger
         Config config = Main.loadConfig();
+        // held while serving, so that a restore does not swap the database under a server
+        ServeLock serving = ServeLock.forServing(config.dbFile());
         Application app = new Application(config, BuildInfo.load(), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
+            serving.close();
             stopped.countDown();
         }, "shutdown"));
         app.start();

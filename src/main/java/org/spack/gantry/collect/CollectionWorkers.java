@@ -93,7 +93,8 @@ public final class CollectionWorkers implements AutoCloseable {
                 sleepUntilWoken();
                 continue;
             }
-            try {
+            // the job id on every line logged while collecting it (a field of its own in JSON lines)
+            try (org.slf4j.MDC.MDCCloseable job = org.slf4j.MDC.putCloseable("job", Long.toString(claimed.buildId()))) {
                 process(claimed);
             } catch (RuntimeException e) {
                 // the outcome could not be written (the database refused it): the event stays

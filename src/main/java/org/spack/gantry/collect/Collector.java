@@ -52,7 +52,7 @@ public final class Collector {
         try {
             return new Found(gather(e));
         } catch (MissingData missing) {
-            log.warn("job {} skipped: {}", e.buildId(), missing.getMessage());
+            log.info("job {} skipped: {}", e.buildId(), missing.getMessage());
             return new Skipped(missing.getMessage());
         }
     }

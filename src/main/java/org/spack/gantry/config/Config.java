@@ -12,9 +12,12 @@ public record Config(
         String gitlabApiToken,
         String gitlabWebhookToken,
         Path dbFile,
+        Path backupDir,
         String host,
         int port,
         String logLevel,
+        String logFormat,
+        boolean accessLog,
         int collectWorkers,
         int collectMaxAttempts,
         double collectBackoffSeconds,
@@ -47,8 +50,8 @@ public record Config(
     @Override
     public String toString() {
         // never let a token reach a log line
-        return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", dbFile=" + dbFile
-                + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + ", collectWorkers=" + collectWorkers
+        return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", dbFile=" + dbFile + ", backupDir=" + backupDir
+                + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + ", logFormat=" + logFormat + ", accessLog=" + accessLog + ", collectWorkers=" + collectWorkers
                 + ", collectMaxAttempts=" + collectMaxAttempts + ", collectBackoffSeconds=" + collectBackoffSeconds
                 + ", httpTimeoutSeconds=" + httpTimeoutSeconds + "]";
     }

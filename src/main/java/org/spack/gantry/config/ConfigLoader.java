@@ -47,9 +47,12 @@ public final class ConfigLoader {
                 values.get("GITLAB_API_TOKEN"),
                 values.get("GITLAB_WEBHOOK_TOKEN"),
                 Path.of(values.getOrDefault("DB_FILE", "gantry.db")),
+                backupDir(values),
                 values.getOrDefault("GANTRY_HOST", "0.0.0.0"),
                 integer(values, "GANTRY_PORT", 8080, 0, 65535),
-                logLevel(values.getOrDefault("LOG_LEVEL", "WARNING")),
+                logLevel(values.getOrDefault("LOG_LEVEL", "INFO")),
+                choice(values, "LOG_FORMAT", "text", "text", "json"),
+                "true".equals(choice(values, "GANTRY_ACCESS_LOG", "false", "true", "false")),
                 integer(values, "GANTRY_COLLECT_WORKERS", 4, 1, 64),
                 integer(values, "GANTRY_COLLECT_MAX_ATTEMPTS", 8, 1, 100),
                 decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0),
@@ -153,6 +156,23 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a number of seconds, not '" + v + "'");
         }
+    }
+
+    /** GANTRY_BACKUP_DIR, by default backups/ beside DB_FILE (where the deploy's shared/backups/ is). */
+    private static Path backupDir(Map<String, String> values) {
+        String dir = values.get("GANTRY_BACKUP_DIR");
+        if (dir != null && !dir.isBlank()) return Path.of(dir);
+        return Path.of(values.getOrDefault("DB_FILE", "gantry.db")).toAbsolutePath().getParent().resolve("backups");
+    }
+
+    private static String choice(Map<String, String> values, String name, String dflt, String... allowed) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) return dflt;
+        String lower = v.strip().toLowerCase(Locale.ROOT);
+        for (String a : allowed) {
+            if (a.equals(lower)) return a;
+        }
+        throw new ConfigException(name + " must be " + String.join(" or ", allowed) + ", not '" + v + "'");
     }
 
     static String logLevel(String level) {

@@ -41,14 +41,14 @@ final class AllocationHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (requestLineLength(exchange) > MAX_REQUEST_LINE) {
-            log.warn("allocation refused: request line of {} bytes is over {}", requestLineLength(exchange), MAX_REQUEST_LINE);
+            log.info("allocation refused: request line of {} bytes is over {}", requestLineLength(exchange), MAX_REQUEST_LINE);
             Responses.text(exchange, 414, "request line too long");
             return;
         }
         Deque<String> specs = exchange.getQueryParameters().get("spec");
         String text = specs == null ? null : specs.peekFirst();
         if (text == null || text.isEmpty()) {
-            log.warn("allocation refused: no spec parameter");
+            log.info("allocation refused: no spec parameter");
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
@@ -101,7 +101,7 @@ final class AllocationHandler implements HttpHandler {
 
     /** The parser, or the predictor (an expensive variant that is not a number), found the spec invalid. */
     private static void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
-        log.warn("allocation refused, invalid spec ({}): {}", e.getMessage(), abbreviate(text));
+        log.info("allocation refused, invalid spec ({}): {}", e.getMessage(), abbreviate(text));
         Responses.text(exchange, 400, "invalid spec");
     }
 

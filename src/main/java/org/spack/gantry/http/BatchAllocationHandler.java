@@ -47,7 +47,7 @@ final class BatchAllocationHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws IOException {
         if (exchange.getRequestContentLength() > MAX_DRAINED) {
             // too large even to read and drop: a client still sending may see a reset instead
-            log.warn("allocation batch refused: body of {} bytes is over {}", exchange.getRequestContentLength(), MAX_BODY);
+            log.info("allocation batch refused: body of {} bytes is over {}", exchange.getRequestContentLength(), MAX_BODY);
             exchange.setPersistent(false); // the body is not read
             Responses.text(exchange, 413, tooLarge());
             return;
@@ -65,11 +65,11 @@ final class BatchAllocationHandler implements HttpHandler {
         try {
             specs = SpecList.of(readBody(in, exchange.getRequestContentLength()));
         } catch (SpecList.Refused r) {
-            log.warn("allocation batch refused: {}", r.getMessage());
+            log.info("allocation batch refused: {}", r.getMessage());
             Responses.text(exchange, r.status, r.getMessage());
             return;
         } catch (LimitedInputStream.TooLarge e) {
-            log.warn("allocation batch refused: body over {} bytes", MAX_BODY);
+            log.info("allocation batch refused: body over {} bytes", MAX_BODY);
             in.drain();
             exchange.setPersistent(false);
             Responses.text(exchange, 413, tooLarge());
@@ -101,7 +101,7 @@ final class BatchAllocationHandler implements HttpHandler {
         }
         if (refusals.count > 0) {
             // one line for the request, as for a refused GET, however many specs it refused
-            log.warn("allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
+            log.info("allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
                     refusals.count, refusals.firstReason, AllocationHandler.abbreviate(refusals.first));
         }
     }

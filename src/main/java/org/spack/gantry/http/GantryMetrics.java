@@ -54,6 +54,28 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
                 .callback(cb -> cb.call(oldestQueuedAgeSeconds.getAsDouble())).register(registry);
     }
 
+    /**
+     * What an operator watches besides the service itself: the JVM and the process (memory,
+     * GC, threads, process_start_time_seconds, open file descriptors), which build runs, and
+     * the newest backup in {@code backupDir}, so that "no backup for 3 hours" is an alert.
+     */
+    public GantryMetrics withOperations(String version, String commit, java.nio.file.Path backupDir) {
+        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+        io.prometheus.metrics.core.metrics.Info.builder().name("gantry_build_info")
+                .help("The running build: version and commit").labelNames("version", "commit").register(registry)
+                .addLabelValues(version, commit.isEmpty() ? "unknown" : commit);
+        GaugeWithCallback.builder().name("gantry_backup_last_success_timestamp_seconds")
+                .help("When the newest finished backup in the backup directory was written (absent when there is none)")
+                .callback(cb -> org.spack.gantry.store.Backup.newest(backupDir)
+                        .ifPresent(b -> cb.call(b.written().toMillis() / 1000.0)))
+                .register(registry);
+        GaugeWithCallback.builder().name("gantry_backup_last_size_bytes")
+                .help("Size of the newest finished backup in the backup directory")
+                .callback(cb -> org.spack.gantry.store.Backup.newest(backupDir).ifPresent(b -> cb.call(b.bytes())))
+                .register(registry);
+        return this;
+    }
+
     void request(String route, int status, double seconds) {
         String code = Integer.toString(status);
         requests.labelValues(route, code).inc();

@@ -17,6 +17,8 @@ import org.spack.gantry.spec.SpecParser;
 /** Undertow with Gantry's routes, limits and request metrics. */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
+    /** GANTRY_ACCESS_LOG=true turns it on (org.spack.gantry.Logging). */
+    private static final Logger ACCESS = LoggerFactory.getLogger("gantry.access");
     private static final long DEFAULT_GRACE_MS = 5_000;
     /** Answers kept by spec text: a few pipelines' worth, some 15 MiB at most. */
     static final int CACHED_ANSWERS = 32_768;
@@ -121,7 +123,14 @@ public final class Server implements AutoCloseable {
             long start = System.nanoTime();
             String route = route(exchange.getRequestPath());
             exchange.addExchangeCompleteListener((ex, nextListener) -> {
-                metrics.request(route, ex.getStatusCode(), (System.nanoTime() - start) / 1e9);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                metrics.request(route, ex.getStatusCode(), seconds);
+                if (ACCESS.isInfoEnabled()) {
+                    // the path without its query: a token or a spec never reaches the log
+                    ACCESS.atInfo().addKeyValue("route", route)
+                            .log("{} {} {} {} bytes {} ms", ex.getRequestMethod(), ex.getRequestPath().replaceAll("\\p{Cntrl}", "?"), ex.getStatusCode(),
+                                    ex.getResponseBytesSent(), Math.round(seconds * 1000));
+                }
                 nextListener.proceed();
             });
             next.handleRequest(exchange);

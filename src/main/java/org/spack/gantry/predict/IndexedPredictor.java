@@ -55,7 +55,7 @@ public final class IndexedPredictor implements Predictor, AutoCloseable {
         });
         loaded = true;
         // at the level of "gantry listening": the moment allocations come from memory
-        log.warn("history index loaded: {} develop jobs of {} packages in {} ms", jobs, index.packageCount(),
+        log.info("history index loaded: {} develop jobs of {} packages in {} ms", jobs, index.packageCount(),
                 (System.nanoTime() - started) / 1_000_000);
         return true;
     }

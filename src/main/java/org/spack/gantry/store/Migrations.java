@@ -63,7 +63,7 @@ public final class Migrations {
         }
         Path backupFile = before.empty() ? null : backup.beforeMigration(before.schemaVersion());
         if (before.adoptsReferenceDatabase()) {
-            log.warn("adopting a database made by the reference implementation at schema version {}", before.schemaVersion());
+            log.info("adopting a database made by the reference implementation at schema version {}", before.schemaVersion());
         }
         Flyway flyway = flyway(inspect());
         try {

@@ -114,8 +114,10 @@ public final class QueueStore {
                 + " FROM collection_queue WHERE state IN ('pending','running')");
                 ResultSet rs = st.executeQuery()) {
             rs.next();
+            // wasNull right after the column it is about: an empty queue has no oldest event
             double oldest = rs.getDouble(4);
-            return new Waiting(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.wasNull() ? null : oldest);
+            Double oldestOrNull = rs.wasNull() ? null : oldest;
+            return new Waiting(rs.getLong(1), rs.getLong(2), rs.getLong(3), oldestOrNull);
         }
     }
 

@@ -52,6 +52,15 @@ class InfoCommandIT {
         assertTrue(!r.out().contains("within 30 s"), "two days old: not in the last 24 hours");
     }
 
+    @Test
+    void anEmptyQueueHasNoOldestEvent() throws Exception {
+        Path db = TestDatabases.migrated(dir);
+        GantryProcess.Result r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString()), Duration.ofSeconds(60), "info");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().lines().anyMatch("queue depth:        0 (0 pending; 0 being collected)"::equals), r.out());
+        assertTrue(!r.out().contains(" ago"), "nothing waits, so nothing is old: " + r.out());
+    }
+
     private static void row(StringBuilder sql, long id, String state, String reason, int attempts, double received,
             Double finished) {
         sql.append("INSERT INTO collection_queue (build_id, payload, state, reason, attempts, received_at,"

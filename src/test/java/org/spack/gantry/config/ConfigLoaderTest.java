@@ -23,12 +23,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logFormatAccessLogAndBackupDirectory() {
+        Config c = new ConfigLoader(Map.of("LOG_FORMAT", "JSON", "GANTRY_ACCESS_LOG", "true", "DB_FILE", "/srv/g/shared/gantry.db"),
+                null).load();
+        assertEquals("json", c.logFormat());
+        assertEquals(true, c.accessLog());
+        assertEquals(Path.of("/srv/g/shared/backups"), c.backupDir(), "beside DB_FILE");
+        assertEquals(Path.of("/var/backups/gantry"),
+                new ConfigLoader(Map.of("GANTRY_BACKUP_DIR", "/var/backups/gantry"), null).load().backupDir());
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> new ConfigLoader(Map.of("LOG_FORMAT", "xml"), null).load());
+        assertEquals("LOG_FORMAT must be text or json, not 'xml'", e.getMessage());
+    }
+
+    @Test
     void defaults() {
         Config c = new ConfigLoader(Map.of(), null).load();
         assertEquals(Path.of("gantry.db"), c.dbFile());
         assertEquals("0.0.0.0", c.host());
         assertEquals(8080, c.port());
-        assertEquals("warn", c.logLevel());
+        assertEquals("info", c.logLevel(), "routine events show by default");
+        assertEquals("text", c.logFormat());
+        assertEquals(false, c.accessLog());
+        assertEquals(Path.of("gantry.db").toAbsolutePath().getParent().resolve("backups"), c.backupDir());
         assertEquals("disabled: PROMETHEUS_URL, GITLAB_URL, GITLAB_API_TOKEN, GITLAB_WEBHOOK_TOKEN not set", c.collectionStatus());
     }
 

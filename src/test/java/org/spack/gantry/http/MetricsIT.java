@@ -86,6 +86,13 @@ class MetricsIT {
                         "gantry_queue_oldest_age_seconds 0.0")) {
                     assertTrue(text.contains(line + "\n"), "/metrics has: " + line + "\n---\n" + text);
                 }
+                // the JVM and process, and the build
+                for (String family : List.of("jvm_memory_used_bytes{area=\"heap\"}", "jvm_threads_current ",
+                        "jvm_gc_collection_seconds_count{", "process_start_time_seconds ", "process_open_fds ",
+                        "gantry_build_info{commit=\"")) {
+                    assertTrue(text.contains("\n" + family), "/metrics has " + family + "\n---\n" + text);
+                }
+                                assertPromtoolFindsNothing(text);
                 // every request is timed: the histogram's buckets end in +Inf and count them all
                 assertTrue(value(text, "gantry_http_request_duration_seconds_sum{route=\"/v1/collect\",status=\"200\"}") > 0);
             }
@@ -118,6 +125,16 @@ class MetricsIT {
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         return r.body();
+    }
+
+    /** {@code promtool check metrics}: the exposition is valid and follows Prometheus' naming conventions. */
+    private void assertPromtoolFindsNothing(String text) throws Exception {
+        if (!org.spack.gantry.testing.Processes.onPath("promtool") && System.getenv("CI") == null) return;
+        Path file = java.nio.file.Files.writeString(dir.resolve("metrics.txt"), text);
+        org.spack.gantry.testing.Processes.Result r = org.spack.gantry.testing.Processes.run(dir, Map.of(),
+                List.of("sh", "-c", "promtool check metrics < " + file));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("", (r.out() + r.err()).strip(), "promtool's remarks");
     }
 
     private static HttpResponse<String> allocation(Webhooks hooks, GantryProcess gantry, String spec) throws Exception {

@@ -130,9 +130,11 @@ class ArchiveIT {
         }
         String log = Files.readString(tmp.resolve("serve.log"));
         assertTrue(log.contains("gantry stopped"), "a clean shutdown is logged");
-        // the default LOG_LEVEL is WARNING, and every line starts with its time
-        assertTrue(log.lines().noneMatch(l -> l.contains(" INFO ")), log);
-        assertTrue(log.lines().allMatch(l -> l.matches("^\\d{4}-\\d\\d-\\d\\dT.*")), log);
+        // the default LOG_LEVEL is INFO: the routine events of a start and a stop show, and
+        // every line starts with its time and level
+        assertTrue(log.lines().anyMatch(l -> l.matches("^\\d{4}-\\d\\d-\\d\\dT\\S+ INFO Application - gantry listening on .*")), log);
+        assertTrue(log.lines().anyMatch(l -> l.matches(".* INFO Application - gantry stopped in \\d+ ms")), log);
+        assertTrue(log.lines().allMatch(l -> l.matches("^\\d{4}-\\d\\d-\\d\\dT\\S+ (ERROR|WARN|INFO) \\S+ - .*")), log);
     }
 
     @Test
@@ -171,6 +173,52 @@ class ArchiveIT {
             assertEquals(List.of(), leftovers(tmp));
         }
         assertEquals(0, archive("--check").code());
+    }
+
+    @Test
+    void aTamperedArchiveIsRefusedForACommandToo() throws Exception {
+        byte[] flipped = Files.readAllBytes(ARCHIVE);
+        flipped[flipped.length / 2] ^= 0x01;
+        Path copy = Files.write(tmp.resolve("tampered.run"), flipped);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Result r = run(Map.of("DB_FILE", tmp.resolve("g.db").toString()), copy.toString(), "info");
+        assertEquals(1, r.code());
+        assertEquals("gantry.run: the archive " + copy + " is damaged (checksum mismatch); download it again", r.err().strip());
+        assertEquals("", r.out(), "nothing of the payload ran");
+    }
+
+    /** Spring Boot's launch script and makeself's options, as operators know them. */
+    @Test
+    void theLaunchersFollowTheConventionsOperatorsKnow() throws Exception {
+        Result extra = archive("--check", "extra");
+        assertEquals(2, extra.code());
+        assertTrue(extra.err().startsWith("gantry.run: --check takes no argument (got: extra)"), extra.err());
+        assertEquals(2, archive("--version", "x").code());
+
+        Path viaTarget = tmp.resolve("via-target");
+        assertEquals(0, archive("--target", viaTarget.toString()).code(), "makeself's name for -d");
+        assertTrue(Files.isRegularFile(viaTarget.resolve("bin/gantry")));
+
+        // an unusable JAVA_HOME: a warning, then the java on PATH
+        Result badHome = run(Map.of("JAVA_HOME", tmp.resolve("no-such-jdk").toString()), ARCHIVE.toString(), "migrate", "--help");
+        assertEquals(0, badHome.code(), badHome.err());
+        assertTrue(badHome.err().startsWith("gantry.run: warning: JAVA_HOME is " + tmp.resolve("no-such-jdk")), badHome.err());
+        assertTrue(badHome.out().contains("Usage: gantry migrate"), badHome.out());
+        Result badHomeRelease = run(Map.of("JAVA_HOME", "/nonexistent"), viaTarget.resolve("bin/gantry").toString(), "--version");
+        assertEquals(0, badHomeRelease.code(), badHomeRelease.err());
+        assertTrue(badHomeRelease.err().startsWith("gantry: warning: JAVA_HOME is /nonexistent"), badHomeRelease.err());
+
+        // JAVA_OPTS comes after the defaults, so it adds to them and a later -Xmx wins
+        Path bin = Files.createDirectories(tmp.resolve("echo-java"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.9\"' >&2; exit 0; fi\n"
+                + "echo \"$*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin", "JAVA_HOME", "", "JAVA_OPTS", "-Dsome.thing=1 -Xmx512m");
+        String defaults = "-Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dsome.thing=1 -Xmx512m ";
+        assertEquals(defaults + "-jar " + ARCHIVE + " info", run(env, ARCHIVE.toString(), "info").out().strip());
+        assertTrue(run(env, viaTarget.resolve("bin/gantry").toString(), "info").out().startsWith(defaults),
+                "bin/gantry orders them the same way");
     }
 
     @Test

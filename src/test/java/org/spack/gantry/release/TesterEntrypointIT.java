@@ -55,6 +55,9 @@ class TesterEntrypointIT {
                 "GITLAB_URL", "http://127.0.0.1:9/api/v4/projects/2",
                 "GITLAB_API_TOKEN", "api-token",
                 "GITLAB_WEBHOOK_TOKEN", "webhook \"token\" with \\ and quotes"));
+        // a setting the entrypoint has no list for, and one a new release might add
+        pb.environment().put("GANTRY_HTTP_TIMEOUT_SECONDS", "7");
+        pb.environment().put("GANTRY_SETTING_OF_A_LATER_RELEASE", "x");
         Process entrypoint = pb.start();
         try {
             JsonObject health = JsonParser.parseString(waitForHealth(entrypoint, port, tmp.resolve("entrypoint.log")))
@@ -70,6 +73,10 @@ class TesterEntrypointIT {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
             assertEquals("webhook \"token\" with \\ and quotes",
                     JsonParser.parseString(Files.readString(env)).getAsJsonObject().get("GITLAB_WEBHOOK_TOKEN").getAsString());
+            JsonObject written = JsonParser.parseString(Files.readString(env)).getAsJsonObject();
+            assertEquals("7", written.get("GANTRY_HTTP_TIMEOUT_SECONDS").getAsString());
+            assertEquals("x", written.get("GANTRY_SETTING_OF_A_LATER_RELEASE").getAsString());
+            assertTrue(written.keySet().stream().noneMatch(k -> k.startsWith("GANTRY_TESTER_")), written.toString());
             assertTrue(Files.isRegularFile(root.resolve("shared/gantry.db")), "migrated into shared/gantry.db");
             // exec: the process the container runs is the JVM itself, so podman's SIGTERM reaches it
             assertTrue(entrypoint.info().command().orElse("").endsWith("java"), entrypoint.info().toString());
@@ -78,6 +85,19 @@ class TesterEntrypointIT {
             if (!entrypoint.waitFor(30, TimeUnit.SECONDS)) {
                 entrypoint.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    /** The entrypoint passes settings on by their naming convention: every setting the loader reads must follow it. */
+    @Test
+    void everySettingTheServiceReadsFollowsTheConventionTheEntrypointPassesOn() throws IOException {
+        String loader = Files.readString(Path.of("src/main/java/org/spack/gantry/config/ConfigLoader.java"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([A-Z][A-Z0-9]*_[A-Z0-9_]+)\"").matcher(loader);
+        List<String> names = m.results().map(r -> r.group(1)).distinct().toList();
+        assertTrue(names.contains("GANTRY_HTTP_TIMEOUT_SECONDS"), names.toString());
+        for (String name : names) {
+            assertTrue(name.matches("DB_FILE|(PROMETHEUS|GITLAB|GANTRY|LOG)_[A-Z0-9_]*"),
+                    name + " does not follow the convention packaging/tester/entrypoint.sh relies on");
         }
     }
 

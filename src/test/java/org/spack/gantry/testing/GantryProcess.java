@@ -66,7 +66,7 @@ public final class GantryProcess implements AutoCloseable {
     /** No setting of the machine running the tests may leak into the server under test. */
     private static void cleanEnvironment(Map<String, String> environment) {
         environment.keySet().removeIf(k -> k.startsWith("GANTRY_") || k.startsWith("GITLAB_")
-                || k.startsWith("PROMETHEUS_") || k.equals("DB_FILE") || k.equals("LOG_LEVEL"));
+                || k.startsWith("PROMETHEUS_") || k.equals("DB_FILE") || k.startsWith("LOG_"));
     }
 
     /** Starts {@code gantry.run serve} in {@code dir} with these variables (and a free port); waits for /healthz. */

@@ -1,0 +1,42 @@
+package org.spack.gantry.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import org.spack.gantry.Main;
+import org.spack.gantry.config.Config;
+import org.spack.gantry.store.Backup;
+import org.spack.gantry.store.Restore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Put a backup in the database's place: the backup must pass PRAGMA integrity_check and",
+                "hold Gantry's tables; the current database is kept in the backup directory first;",
+                "the swap is atomic. Refused while a server holds the database, unless --force."})
+public final class RestoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--from", required = true, paramLabel = "FILE", description = "the backup to restore")
+    Path source;
+
+    @Option(names = "--force", description = "restore even while a server holds the database (restart it at once after)")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        Config config = Main.loadConfig();
+        Restore.Result r = new Restore(config.dbFile(), new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC()))
+                .from(source, force);
+        var out = spec.commandLine().getOut();
+        if (r.keptAs() != null) {
+            out.println("kept the database as it was in " + r.keptAs());
+        }
+        out.println("restored " + config.dbFile() + " from " + source + ": " + r.jobs() + " jobs, " + r.nodes() + " nodes");
+        out.flush();
+        return 0;
+    }
+}

@@ -9,6 +9,7 @@ import org.spack.gantry.collect.CollectionWorkers;
 import org.spack.gantry.collect.Collector;
 import org.spack.gantry.collect.Intake;
 import org.spack.gantry.collect.IntakeWriter;
+import org.spack.gantry.collect.OutcomeWriter;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.gitlab.GitLabClient;
@@ -22,6 +23,7 @@ import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.AppliedMigrations;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.Migrations;
 import org.spack.gantry.store.NodeStore;
@@ -74,7 +76,8 @@ public final class Application implements AutoCloseable {
                     jobs, nodes);
             RetryPolicy retry = new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
                     Math.max(config.collectBackoffSeconds(), 300));
-            this.workers = new CollectionWorkers(db, queue, jobs, nodes, collector, retry, metrics, clock,
+            OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, JobCommitListener.NONE, metrics, clock);
+            this.workers = new CollectionWorkers(db, queue, collector, outcomes, retry, metrics, clock,
                     config.collectWorkers());
             this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
             intake = new Intake(intakeWriter);

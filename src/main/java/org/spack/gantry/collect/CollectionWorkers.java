@@ -158,7 +158,7 @@ public final class CollectionWorkers implements AutoCloseable {
             released.incrementAndGet();
             log.info("job {} put back in the queue: Gantry is stopping ({})", id, e.getMessage());
         } else if (e.isTransient() && retry.mayRetry(attempts)) {
-            double delay = retry.delayAfter(attempts);
+            double delay = retry.delayAfter(attempts, e.retryAfter());
             log.warn("job {}: {}; try {} of {} failed, next in {} s", id, e.getMessage(), attempts, retry.maxAttempts(),
                     Math.round(delay));
             db.write(c -> {

@@ -43,7 +43,7 @@ public final class Collector {
     public Result collect(JobEvent e) throws UpstreamException {
         if (db.read(c -> jobs.exists(c, e.buildId()))) return new Skipped("already stored");
 
-        if (gitlab.jobLog(e.buildId()).contains("No need to rebuild")) {
+        if (gitlab.jobLogContains(e.buildId(), "No need to rebuild")) {
             log.info("job {} is a ghost (nothing was rebuilt), skipping", e.buildId());
             return new Skipped("ghost job");
         }

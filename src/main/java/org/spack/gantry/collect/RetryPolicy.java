@@ -1,5 +1,7 @@
 package org.spack.gantry.collect;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Exponential backoff with jitter for transient upstream failures, a bounded number of times. */
@@ -17,5 +19,11 @@ public record RetryPolicy(int maxAttempts, double baseDelaySeconds, double maxDe
     public double delayAfter(int attemptsSoFar) {
         double ceiling = Math.min(maxDelaySeconds, baseDelaySeconds * Math.pow(2, Math.max(0, attemptsSoFar - 1)));
         return ceiling / 2 + ThreadLocalRandom.current().nextDouble() * ceiling / 2;
+    }
+
+    /** As {@link #delayAfter(int)}, but never sooner than the upstream asked ({@code Retry-After}). */
+    public double delayAfter(int attemptsSoFar, Optional<Duration> retryAfter) {
+        double backoff = delayAfter(attemptsSoFar);
+        return retryAfter.map(d -> Math.max(backoff, d.toMillis() / 1000.0)).orElse(backoff);
     }
 }

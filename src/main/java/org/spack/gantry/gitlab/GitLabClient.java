@@ -21,8 +21,16 @@ public final class GitLabClient {
         this.http = http;
     }
 
-    public String jobLog(long jobId) throws UpstreamException {
-        return http.get(URI.create(projectUrl + "/jobs/" + jobId + "/trace"), headers, "GitLab").body();
+    /**
+     * Whether the job's log contains {@code text}, read as it arrives and no further than
+     * the first match: a log of any size takes a fixed amount of memory. The text is
+     * searched as bytes in the log's charset; GitLab sends logs as UTF-8, in which an
+     * ASCII text matches exactly where the decoded log contains it (the reference's
+     * {@code text in await resp.text()}).
+     */
+    public boolean jobLogContains(long jobId, String text) throws UpstreamException {
+        return http.stream(URI.create(projectUrl + "/jobs/" + jobId + "/trace"), headers, "GitLab",
+                (body, charset) -> StreamSearch.contains(body, text.getBytes(charset)));
     }
 
     /** One page (1-based, 100 jobs) of the project's successful jobs, newest first. */

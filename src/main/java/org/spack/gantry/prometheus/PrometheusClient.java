@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.spack.gantry.upstream.HttpFetcher;
 import org.spack.gantry.upstream.UpstreamException;
 
 /** Prometheus's HTTP API: instant and range queries, answered as a list of series. */
 public final class PrometheusClient {
     private static final int MAX_RESOLUTION = 10_000;
+    /** Prometheus' error texts quote the whole query; the reason stays one readable line. */
+    private static final int MAX_ERROR_CHARS = 200;
 
     private final String baseUrl;
     private final Map<String, String> headers;
@@ -58,7 +61,8 @@ public final class PrometheusClient {
     }
 
     private List<Series> fetch(String pathAndQuery) throws UpstreamException {
-        HttpFetcher.Response response = http.get(URI.create(baseUrl + pathAndQuery), headers, "Prometheus");
+        HttpFetcher.Response response = http.get(URI.create(baseUrl + pathAndQuery), headers, "Prometheus",
+                (status, body) -> errorText(body));
         JsonObject root;
         try {
             JsonElement parsed = JsonParser.parseString(response.body());
@@ -69,7 +73,8 @@ public final class PrometheusClient {
                     + "); is PROMETHEUS_COOKIE expired?", true);
         }
         if (!"success".equals(stringOrNull(root, "status"))) {
-            throw new UpstreamException("Prometheus", "Prometheus query failed: " + stringOrNull(root, "error"), false);
+            throw new UpstreamException("Prometheus", "Prometheus query failed: " + errorText(root).orElse("no reason given"),
+                    false);
         }
         JsonObject data = root.getAsJsonObject("data");
         String type = data == null ? null : stringOrNull(data, "resultType");
@@ -95,6 +100,28 @@ public final class PrometheusClient {
             out.add(new Series(labels, samples));
         }
         return out;
+    }
+
+    /**
+     * {@code errorType: error} from Prometheus' error answer (HTTP 400, 422, 503:
+     * {@code {"status":"error","errorType":"...","error":"..."}}), on one line, shortened.
+     */
+    static Optional<String> errorText(String body) {
+        try {
+            return errorText(JsonParser.parseString(body).getAsJsonObject());
+        } catch (RuntimeException e) {
+            // not Prometheus' JSON (a proxy's page, or cut at the read limit): the status says enough
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> errorText(JsonObject root) {
+        String type = stringOrNull(root, "errorType");
+        String error = stringOrNull(root, "error");
+        if (type == null && error == null) return Optional.empty();
+        String text = (type == null ? "" : type + ": ") + (error == null ? "" : error);
+        text = text.replaceAll("\\p{Cntrl}+", " ").strip();
+        return Optional.of(text.length() <= MAX_ERROR_CHARS ? text : text.substring(0, MAX_ERROR_CHARS - 3) + "...");
     }
 
     private static Series.Sample sample(JsonArray pair) {

@@ -1,14 +1,27 @@
 package org.spack.gantry.upstream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -18,28 +31,61 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
-/** GET requests with timeouts on every phase and a classification of what went wrong. */
+/**
+ * GET requests under one deadline for the whole call (connection, headers and body:
+ * an upstream that trickles its answer cannot hold a thread longer), with a
+ * classification of what went wrong.
+ */
 public final class HttpFetcher implements AutoCloseable {
-    /** A successful answer: its body and media type. */
-    public record Response(String body, String mimeType) {}
+    /** Bodies read whole are parsed whole (JSON); larger is not an answer the APIs give. */
+    static final int MAX_BODY_BYTES = 16 << 20;
+    /** Of an error answer only the start is read: enough for Prometheus' error object. */
+    private static final int ERROR_BODY_BYTES = 8 << 10;
+
+    /** A successful answer: its body, media type and headers (names case-insensitive). */
+    public record Response(String body, String mimeType, Map<String, List<String>> headers) {
+        public Optional<String> header(String name) {
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+        }
+    }
+
+    /** Reads a successful answer's body as it arrives. */
+    @FunctionalInterface
+    public interface BodyReader<T> {
+        T read(InputStream body, Charset charset) throws IOException;
+    }
+
+    /** Turns the start of an error answer's body into a detail for the reason, if it holds one. */
+    @FunctionalInterface
+    public interface ErrorDetail {
+        Optional<String> of(int status, String bodyStart);
+
+        ErrorDetail NONE = (status, body) -> Optional.empty();
+    }
 
     private final CloseableHttpClient client;
-    private final Timeout responseTimeout;
+    private final Timeout deadline;
     /** Calls under way, so that a shutdown can abandon them instead of waiting out a slow upstream. */
     private final Set<HttpGet> inFlight = ConcurrentHashMap.newKeySet();
+    /** Cancels each call that outlives its deadline. */
+    private final ScheduledThreadPoolExecutor timer;
     private volatile boolean aborted;
 
-    public HttpFetcher(Timeout connectTimeout, Timeout responseTimeout, int maxConnections) {
-        this.responseTimeout = responseTimeout;
+    /** @param deadline the whole call, from asking for a connection to the body's last byte */
+    public HttpFetcher(Timeout connectTimeout, Timeout deadline, int maxConnections) {
+        this.deadline = deadline;
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(connectTimeout)
-                        .setSocketTimeout(responseTimeout)
+                        .setSocketTimeout(deadline)
                         .build())
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnections)
@@ -47,43 +93,128 @@ public final class HttpFetcher implements AutoCloseable {
         this.client = HttpClients.custom()
                 .setConnectionManager(pool)
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setConnectionRequestTimeout(responseTimeout)
-                        .setResponseTimeout(responseTimeout)
+                        .setConnectionRequestTimeout(deadline)
+                        .setResponseTimeout(deadline)
                         .build())
                 .disableAutomaticRetries()
                 .disableCookieManagement()
                 .build();
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "http-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
     }
 
     public Response get(URI uri, Map<String, String> headers, String what) throws UpstreamException {
+        return get(uri, headers, what, ErrorDetail.NONE);
+    }
+
+    /** The body read whole (at most {@value #MAX_BODY_BYTES} bytes). */
+    public Response get(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail)
+            throws UpstreamException {
+        return call(uri, headers, what, errorDetail, (response, body, charset) -> {
+            byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new UpstreamCallFailed(what + " answered more than " + (MAX_BODY_BYTES >> 20) + " MiB", false, null);
+            }
+            ContentType type = ContentType.parseLenient(response.getEntity() == null ? null
+                    : response.getEntity().getContentType());
+            return new Response(new String(bytes, charset), type == null ? "" : type.getMimeType(), headersOf(response));
+        });
+    }
+
+    /** The body handed to {@code reader} as it arrives; whatever it leaves unread is never fetched. */
+    public <T> T stream(URI uri, Map<String, String> headers, String what, BodyReader<T> reader) throws UpstreamException {
+        return call(uri, headers, what, ErrorDetail.NONE, (response, body, charset) -> reader.read(body, charset));
+    }
+
+    private interface Handler<T> {
+        T handle(ClassicHttpResponse response, InputStream body, Charset charset) throws IOException;
+    }
+
+    private <T> T call(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail, Handler<T> handler)
+            throws UpstreamException {
         if (aborted) {
             throw new UpstreamException(what, what + " not asked: Gantry is stopping", true);
         }
         HttpGet get = new HttpGet(uri);
         headers.forEach(get::addHeader);
         inFlight.add(get);
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> timeout = timer.schedule(() -> {
+            expired.set(true);
+            get.cancel();
+        }, deadline.toMilliseconds(), TimeUnit.MILLISECONDS);
+        ClassicHttpResponse response = null;
+        EndAware body = null;
         try {
-            return client.execute(get, response -> {
-                int status = response.getCode();
-                String body = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
-                if (status >= 500 || status == 429 || status == 408) {
-                    throw new UpstreamCallFailed(what + " answered HTTP " + status, true);
-                }
-                if (status == 401 || status == 403) {
-                    throw new UpstreamCallFailed(what + " answered HTTP " + status + " (" + credentialHint(what) + ")", false);
-                }
-                if (status >= 300) {
-                    throw new UpstreamCallFailed(what + " answered HTTP " + status, false);
-                }
-                ContentType type = response.getEntity() == null ? null : ContentType.parseLenient(response.getEntity().getContentType());
-                return new Response(body, type == null ? "" : type.getMimeType());
-            });
+            response = client.executeOpen(null, get, null);
+            HttpEntity entity = response.getEntity();
+            body = new EndAware(entity == null ? InputStream.nullInputStream() : entity.getContent());
+            int status = response.getCode();
+            if (status >= 300) {
+                throw failure(what, status, response, body, errorDetail);
+            }
+            return handler.handle(response, body, charsetOf(entity));
         } catch (UpstreamCallFailed e) {
-            throw new UpstreamException(what, e.getMessage(), e.transientFailure);
+            throw new UpstreamException(what, e.getMessage(), e.transientFailure, e.retryAfter);
         } catch (IOException e) {
-            throw new UpstreamException(what, describe(what, e), true);
+            throw new UpstreamException(what, describe(what, e, expired.get()), true);
         } finally {
+            timeout.cancel(false);
             inFlight.remove(get);
+            if (body == null || !body.atEnd) {
+                // the rest of the body is not wanted: drop the connection instead of reading it out
+                get.cancel();
+            }
+            closeQuietly(response);
+        }
+    }
+
+    private static UpstreamCallFailed failure(String what, int status, ClassicHttpResponse response, InputStream body,
+            ErrorDetail errorDetail) throws IOException {
+        String start = new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
+        String reason = what + " answered HTTP " + status + errorDetail.of(status, start).map(d -> ": " + d).orElse("");
+        if (status >= 500 || status == 429 || status == 408) {
+            Duration retryAfter = status == 429 || status == 503
+                    ? RetryAfter.parse(headerValue(response, "Retry-After"), Instant.now()).orElse(null)
+                    : null;
+            return new UpstreamCallFailed(reason, true, retryAfter);
+        }
+        if (status == 401 || status == 403) {
+            return new UpstreamCallFailed(reason + " (" + credentialHint(what) + ")", false, null);
+        }
+        return new UpstreamCallFailed(reason, false, null);
+    }
+
+    private static String headerValue(ClassicHttpResponse response, String name) {
+        Header h = response.getFirstHeader(name);
+        return h == null ? null : h.getValue();
+    }
+
+    private static Map<String, List<String>> headersOf(ClassicHttpResponse response) {
+        Map<String, List<String>> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Header h : response.getHeaders()) {
+            out.computeIfAbsent(h.getName(), k -> new ArrayList<>()).add(h.getValue());
+        }
+        out.replaceAll((k, v) -> List.copyOf(v));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Charset charsetOf(HttpEntity entity) {
+        ContentType type = entity == null ? null : ContentType.parseLenient(entity.getContentType());
+        Charset charset = type == null ? null : type.getCharset();
+        return charset == null ? StandardCharsets.UTF_8 : charset;
+    }
+
+    private static void closeQuietly(ClassicHttpResponse response) {
+        if (response == null) return;
+        try {
+            response.close();
+        } catch (IOException | RuntimeException e) {
+            // a cancelled connection may complain on close; the call's outcome is already decided
         }
     }
 
@@ -93,7 +224,10 @@ public final class HttpFetcher implements AutoCloseable {
     }
 
     /** One line an operator can act on: refused, timed out, or something else. */
-    private String describe(String what, IOException e) {
+    private String describe(String what, IOException e, boolean expired) {
+        if (expired) {
+            return what + " did not answer within " + deadline.toSeconds() + " s";
+        }
         if (aborted) {
             return what + " call abandoned: Gantry is stopping";
         }
@@ -104,7 +238,7 @@ public final class HttpFetcher implements AutoCloseable {
             return what + " could not be reached in time (" + e.getMessage() + ")";
         }
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-            return what + " did not answer within " + responseTimeout.toSeconds() + " s";
+            return what + " did not answer within " + deadline.toSeconds() + " s";
         }
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
         return what + " unreachable (" + detail + ")";
@@ -121,16 +255,42 @@ public final class HttpFetcher implements AutoCloseable {
     @Override
     public void close() throws IOException {
         abort();
+        timer.shutdownNow();
         client.close(CloseMode.IMMEDIATE);
     }
 
-    /** Carries a classified failure out of the response handler. */
+    /** Remembers whether the body was read to its end, so that a connection is kept only then. */
+    private static final class EndAware extends java.io.FilterInputStream {
+        boolean atEnd;
+
+        EndAware(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) atEnd = true;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n < 0) atEnd = true;
+            return n;
+        }
+    }
+
+    /** Carries a classified failure out of the response handling. */
     private static final class UpstreamCallFailed extends IOException {
         final boolean transientFailure;
+        final Duration retryAfter;
 
-        UpstreamCallFailed(String message, boolean transientFailure) {
+        UpstreamCallFailed(String message, boolean transientFailure, Duration retryAfter) {
             super(message);
             this.transientFailure = transientFailure;
+            this.retryAfter = retryAfter;
         }
     }
 }

@@ -13,6 +13,8 @@ import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.Migrations;
 import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.store.ReconciliationStore;
+import org.spack.gantry.collect.Reconciler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -69,7 +71,10 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("collection:         " + config.collectionStatus());
         if (status.pending().isEmpty()) {
             try (Database db = Database.open(config.dbFile(), 1)) {
-                printQueue(out, db, new QueueStore(), System.currentTimeMillis() / 1000.0);
+                double now = System.currentTimeMillis() / 1000.0;
+                out.println("reconciliation:     " + Reconciler.describe(config.reconciliationStatus(),
+                        db.read(new ReconciliationStore()::progress), now));
+                printQueue(out, db, new QueueStore(), now);
             }
         }
         out.flush();

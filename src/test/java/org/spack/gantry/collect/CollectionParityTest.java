@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.store.QueueStore;
@@ -64,7 +65,8 @@ class CollectionParityTest {
         QueueStore queue = new QueueStore();
         Collector collector = new Collector(db, new GitLabClient(upstream.url("/api/v4/projects/2"), "api-token", http),
                 new PrometheusClient(upstream.url("/prometheus/api/v1"), "", http), new JobStore(), new NodeStore());
-        workers = new CollectionWorkers(db, queue, new JobStore(), new NodeStore(), collector,
+        workers = new CollectionWorkers(db, queue, collector, new OutcomeWriter(db, queue, new JobStore(), new NodeStore(),
+                JobCommitListener.NONE, CollectionListener.NONE, Clock.systemUTC()),
                 new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2);
         workers.start();
         intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC()).start();

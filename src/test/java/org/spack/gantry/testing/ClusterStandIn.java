@@ -46,7 +46,7 @@ public final class ClusterStandIn implements AutoCloseable {
     private final FakeUpstream server = new FakeUpstream(this::answer);
     private final Map<Long, Fault> faults = new ConcurrentHashMap<>();
     private volatile long prometheusDelayMs;
-    private volatile List<JsonObject> jobList = List.of();
+    private final GitLabJobsApi jobsApi = new GitLabJobsApi();
 
     public String prometheusUrl() {
         return server.url("/prometheus/api/v1");
@@ -80,7 +80,12 @@ public final class ClusterStandIn implements AutoCloseable {
 
     /** What the jobs API lists, newest first, 100 a page, as GitLab pages {@code scope[]=success}. */
     public void jobList(List<JsonObject> newestFirst) {
-        jobList = List.copyOf(newestFirst);
+        jobsApi.jobs(newestFirst);
+    }
+
+    /** The jobs API, to set how it pages and fails. */
+    public GitLabJobsApi jobsApi() {
+        return jobsApi;
     }
 
     /** A job as the GitLab jobs API describes it (ISO-8601 times with milliseconds). */
@@ -119,14 +124,7 @@ public final class ClusterStandIn implements AutoCloseable {
             if (!API_TOKEN.equals(r.headers().get("private-token"))) {
                 return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
             }
-            Matcher page = Pattern.compile("^scope\\[\\]=success&per_page=100&page=(\\d+)$").matcher(r.query());
-            if (!page.matches()) {
-                return new Answer(400, "application/json", "{\"error\":\"unexpected query " + r.query() + "\"}", 0);
-            }
-            int from = (Integer.parseInt(page.group(1)) - 1) * 100;
-            JsonArray list = new JsonArray();
-            for (int i = from; i < Math.min(from + 100, jobList.size()); i++) list.add(jobList.get(i));
-            return Answer.json(list.toString());
+            return jobsApi.answer(r);
         }
         if (!r.path().startsWith("/prometheus/api/v1/query")) {
             return new Answer(404, "text/plain", "not found", 0);

@@ -102,7 +102,9 @@ public final class Reconciler implements AutoCloseable {
         });
         listener.reconciled("success", p.queued(), now());
         if (p.queued() > 0) {
-            log.info("reconciliation queued {} job(s) that no webhook delivered (finished {} .. {}; {} job(s) on {} page(s))",
+            // WARN: webhooks were lost; GitLab disables a hook after 4 failed deliveries in a row
+            log.warn("reconciliation queued {} job(s) that no webhook delivered (finished {} .. {}; {} job(s) on {} page(s));"
+                    + " if this repeats, check the project's webhook in GitLab (it is disabled after 4 failed deliveries)",
                     p.queued(), Instant.ofEpochSecond(since), Instant.ofEpochSecond(until), p.seen(), p.page());
             onQueued.run();
         } else {

@@ -40,7 +40,9 @@ public final class ClusterStandIn implements AutoCloseable {
         /** Prometheus knows no pod for it */
         NO_DATA,
         /** GitLab refuses the API token */
-        GITLAB_401
+        GITLAB_401,
+        /** GitLab's job log answers only after 10 minutes */
+        TRACE_HANGS
     }
 
     private final FakeUpstream server = new FakeUpstream(this::answer);
@@ -117,6 +119,9 @@ public final class ClusterStandIn implements AutoCloseable {
             long id = Long.parseLong(trace.group(1));
             if (!API_TOKEN.equals(r.headers().get("private-token")) || faults.get(id) == Fault.GITLAB_401) {
                 return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
+            }
+            if (faults.get(id) == Fault.TRACE_HANGS) {
+                return new Answer(200, "text/plain", "$ spack ci rebuild\n", 600_000);
             }
             return Answer.text("$ spack ci rebuild\n==> Installing pkg-" + id % 5 + "\n");
         }

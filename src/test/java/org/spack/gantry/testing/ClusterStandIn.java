@@ -42,7 +42,11 @@ public final class ClusterStandIn implements AutoCloseable {
         /** GitLab refuses the API token */
         GITLAB_401,
         /** GitLab's job log answers only after 10 minutes */
-        TRACE_HANGS
+        TRACE_HANGS,
+        /** the pod's CPU request is "NaN", as Prometheus writes an unusable sample */
+        NAN_CPU_REQUEST,
+        /** the pod's memory limit is "NaN" */
+        NAN_MEMORY_LIMIT
     }
 
     private final FakeUpstream server = new FakeUpstream(this::answer);
@@ -156,7 +160,7 @@ public final class ClusterStandIn implements AutoCloseable {
         data.addProperty("resultType", range ? "matrix" : "vector");
         data.add("result", result);
         if (fault != Fault.NO_DATA) {
-            series(query, params, id, range, result);
+            series(query, params, id, range, result, fault);
         }
         JsonObject root = new JsonObject();
         root.addProperty("status", "success");
@@ -171,7 +175,8 @@ public final class ClusterStandIn implements AutoCloseable {
         return m.find() ? Long.parseLong(m.group(1)) : null;
     }
 
-    private static void series(String query, Map<String, String> params, Long id, boolean range, JsonArray out) {
+    private static void series(String query, Map<String, String> params, Long id, boolean range, JsonArray out,
+            Fault fault) {
         String time = params.getOrDefault("time", "0");
         if (query.startsWith("kube_pod_annotations") && id != null) {
             out.add(sample(labels("pod", pod(id), "annotation_gitlab_ci_job_id", Long.toString(id),
@@ -184,10 +189,12 @@ public final class ClusterStandIn implements AutoCloseable {
                     "annotation_metrics_spack_ci_stack_name", "e4s",
                     "annotation_metrics_spack_job_build_jobs", "16"), time, "1"));
         } else if (query.startsWith("kube_pod_container_resource_requests") && id != null) {
-            out.add(sample(resource(id, "cpu", "core"), time, Double.toString(cpuRequest(id))));
+            out.add(sample(resource(id, "cpu", "core"), time,
+                    fault == Fault.NAN_CPU_REQUEST ? "NaN" : Double.toString(cpuRequest(id))));
             out.add(sample(resource(id, "memory", "byte"), time, Double.toString(memRequest(id))));
         } else if (query.startsWith("kube_pod_container_resource_limits") && id != null) {
-            out.add(sample(resource(id, "memory", "byte"), time, Double.toString(memLimit(id))));
+            out.add(sample(resource(id, "memory", "byte"), time,
+                    fault == Fault.NAN_MEMORY_LIMIT ? "NaN" : Double.toString(memLimit(id))));
         } else if (query.startsWith("container_memory_working_set_bytes") && id != null && range) {
             out.add(matrix(labels("pod", pod(id), "container", "build"), params.get("start"), memory(id)));
         } else if (query.startsWith("rate(container_cpu_usage_seconds_total") && id != null && range) {

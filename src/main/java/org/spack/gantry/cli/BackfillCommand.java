@@ -8,10 +8,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.apache.hc.core5.util.Timeout;
-import org.spack.gantry.Main;
 import org.spack.gantry.collect.JobsScan;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobStore;
@@ -29,6 +29,12 @@ import picocli.CommandLine.Spec;
         description = {"Queue finished build jobs that no webhook delivered, from the GitLab jobs API.",
                 "A running 'gantry serve' on the same database collects them."})
 public final class BackfillCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public BackfillCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -54,12 +60,12 @@ public final class BackfillCommand implements Callable<Integer> {
         if (maxBuildHours < 0 || maxBuildHours > 24 * 30) {
             throw new ParameterException(spec.commandLine(), "--max-build-hours must be between 0 and 720");
         }
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         if (config.gitlabUrl() == null || config.gitlabApiToken() == null) {
-            throw new Main.CommandFailure("backfill needs GITLAB_URL and GITLAB_API_TOKEN");
+            throw new CommandFailure("backfill needs GITLAB_URL and GITLAB_API_TOKEN");
         }
         if (!new Migrations(config.dbFile(), null).status().pending().isEmpty()) {
-            throw new Main.CommandFailure("the database has pending migrations; run 'gantry migrate' first");
+            throw new CommandFailure("the database has pending migrations; run 'gantry migrate' first");
         }
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter printer = new ProgressPrinter(out, System.console() != null);
@@ -73,7 +79,7 @@ public final class BackfillCommand implements Callable<Integer> {
             out.flush();
         } catch (UpstreamException e) {
             // the message carries GitLab's own words ({"error": ...}) when it gave any
-            throw new Main.CommandFailure(e.getMessage());
+            throw new CommandFailure(e.getMessage());
         }
         return 0;
     }

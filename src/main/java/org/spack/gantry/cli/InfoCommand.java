@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
-import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
@@ -22,6 +22,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show the version, the database, its schema and pending migrations, and the collection queue.")
 public final class InfoCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public InfoCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -53,7 +59,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         PrintWriter out = spec.commandLine().getOut();
         out.println("version:            " + BuildInfo.load().version());
         out.println("database:           " + config.dbFile().toAbsolutePath());

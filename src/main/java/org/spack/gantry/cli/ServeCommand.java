@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.spack.gantry.Application;
-import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.release.BuildInfo;
 import picocli.CommandLine.Command;
 
@@ -13,10 +13,16 @@ import picocli.CommandLine.Command;
         description = {"Run the HTTP server in the foreground (what systemd runs).",
                 "Applies pending migrations first. Stops cleanly on SIGTERM or Ctrl-C."})
 public final class ServeCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public ServeCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         // configuration first: it sets up logging, which must precede the first logger
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         Application app = new Application(config, BuildInfo.load(), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -71,8 +71,8 @@ class SecondWriterIT {
             cluster.delayPrometheus(20);
             List<JsonObject> list = new ArrayList<>();
             Set<Long> all = new TreeSet<>();
-            for (long id = 60_199; id >= 60_000; id--) {
-                long end = now - 7_200 - (60_199 - id) * 10;
+            for (long id = 60_099; id >= 60_000; id--) {
+                long end = now - 7_200 - (60_099 - id) * 10;
                 list.add(ClusterStandIn.apiJob(id, "stage-1", "aws", end - 600, end));
                 all.add(id);
             }
@@ -88,7 +88,7 @@ class SecondWriterIT {
                 Future<GantryProcess.Result> backfill;
                 try {
                     List<Future<Integer>> sent = new ArrayList<>();
-                    for (long id = 50_000; id < 50_300; id++) {
+                    for (long id = 50_000; id < 50_200; id++) {
                         JsonObject p = Webhooks.success(id, now - 3_600, now - 600);
                         Webhooks to = id % 2 == 0 ? hooks : otherHooks;
                         sent.add(senders.submit(() -> to.post(p)));

@@ -124,6 +124,26 @@ class CollectionParityTest {
     }
 
     @Test
+    void anEventThePreviousReleaseQueuedAsAWebhookBodyIsCollectedTheSame() throws Exception {
+        JsonObject payload = vectors.getAsJsonObject("webhook_payload");
+        // a row as release 3 of the schema wrote it: the body only, none of the job's facts in columns
+        TestDatabases.execute(file, "INSERT INTO collection_queue (build_id, payload, state, attempts, received_at,"
+                + " next_attempt_at) VALUES (" + payload.get("build_id").getAsLong() + ", '"
+                + payload.toString().replace("'", "''") + "', 'pending', 0, 0, 0)");
+        start();
+        long id = payload.get("build_id").getAsLong();
+        long deadline = System.currentTimeMillis() + 10_000;
+        String outcome = null;
+        while (System.currentTimeMillis() < deadline && (outcome == null || outcome.equals("pending")
+                || outcome.equals("running"))) {
+            Thread.sleep(20);
+            outcome = db.read(c -> new QueueStore().outcome(c, id));
+        }
+        assertEquals("inserted", outcome);
+        assertRowEquals(vectors.getAsJsonObject("expected_job_row"), row("SELECT * FROM jobs"));
+    }
+
+    @Test
     void asksPrometheusTheReferenceQueriesInOrder() throws Exception {
         start();
         outcomeAfterCollecting(vectors.getAsJsonObject("webhook_payload"));

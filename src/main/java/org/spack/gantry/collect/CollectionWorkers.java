@@ -141,7 +141,7 @@ public final class CollectionWorkers implements AutoCloseable {
         }
         if (a instanceof Admission.Admitted admitted) return admitted.event();
         writer.finish(claimed.buildId(), Outcome.skipped(a instanceof Admission.Dropped d ? d.reason()
-                : "invalid event: " + ((Admission.Invalid) a).reason()));
+                : QueueStore.INVALID_PREFIX + ((Admission.Invalid) a).reason()));
         return null;
     }
 

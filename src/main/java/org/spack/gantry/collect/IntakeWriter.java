@@ -141,7 +141,7 @@ public final class IntakeWriter implements AutoCloseable {
             return queue.enqueue(c, e.buildId(), e.startedAt(), e.finishedAt(), e.ref(), a.source(), a.document(), now);
         }
         Admission.Invalid invalid = (Admission.Invalid) a.admission();
-        return queue.recordSkipped(c, invalid.buildId(), a.source(), a.document(), "invalid event: " + invalid.reason(), now);
+        return queue.recordSkipped(c, invalid.buildId(), a.source(), a.document(), QueueStore.INVALID_PREFIX + invalid.reason(), now);
     }
 
     /** Commits what is already waiting, then refuses new events. */

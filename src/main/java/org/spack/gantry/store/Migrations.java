@@ -65,6 +65,7 @@ public final class Migrations {
      * SQLite, and two runs at once would apply the same script twice, or back up to the same file.
      */
     public Result migrate() {
+        Database.checkDirectory(dbFile);
         Path lockFile = dbFile.toAbsolutePath().resolveSibling(dbFile.getFileName() + ".migrate-lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = channel.lock()) {

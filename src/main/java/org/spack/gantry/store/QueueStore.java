@@ -13,6 +13,8 @@ import java.util.Map;
  * transaction on the writer (or a reader for the counts).
  */
 public final class QueueStore {
+    /** The reason of a job recorded as skipped because it arrived unreadable. */
+    public static final String INVALID_PREFIX = "invalid event: ";
 
     /**
      * A claimed event: the job's facts (null in a row a previous release queued, which
@@ -23,6 +25,12 @@ public final class QueueStore {
     private static final String INSERT = "INSERT INTO collection_queue (build_id, payload, state, attempts,"
             + " received_at, next_attempt_at, job_start, job_end, ref, source)"
             + " VALUES (?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)";
+    /** A build already in the queue is queued again only where the WHERE that follows says so. */
+    private static final String REQUEUE = " ON CONFLICT(build_id) DO UPDATE SET state='pending', payload=excluded.payload,"
+            + " attempts=0, reason=NULL, next_attempt_at=excluded.next_attempt_at, finished_at=NULL,"
+            + " job_start=excluded.job_start, job_end=excluded.job_end, ref=excluded.ref, source=excluded.source";
+    /** It arrived unreadable (recorded as skipped): a readable report of the same job is collected after all. */
+    private static final String UNREADABLE_BEFORE = "(state='skipped' AND reason LIKE '" + INVALID_PREFIX + "%')";
 
     /**
      * Queues a job to collect; false when that build is already queued or done.
@@ -31,7 +39,7 @@ public final class QueueStore {
      */
     public boolean enqueue(Connection c, long buildId, long start, long end, String ref, String source,
             String document, double now) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(INSERT + " ON CONFLICT(build_id) DO NOTHING")) {
+        try (PreparedStatement st = c.prepareStatement(INSERT + REQUEUE + " WHERE " + UNREADABLE_BEFORE)) {
             bindNew(st, buildId, start, end, ref, source, document, now);
             return st.executeUpdate() > 0;
         }
@@ -40,11 +48,7 @@ public final class QueueStore {
     /** As {@link #enqueue}, and queues again a build whose collection failed (an operator's backfill). */
     public boolean enqueueOrRetryFailed(Connection c, long buildId, long start, long end, String ref, String source,
             String document, double now) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(INSERT
-                + " ON CONFLICT(build_id) DO UPDATE SET state='pending', payload=excluded.payload, attempts=0,"
-                + " reason=NULL, next_attempt_at=excluded.next_attempt_at, finished_at=NULL,"
-                + " job_start=excluded.job_start, job_end=excluded.job_end, ref=excluded.ref, source=excluded.source"
-                + " WHERE state='failed'")) {
+        try (PreparedStatement st = c.prepareStatement(INSERT + REQUEUE + " WHERE state='failed' OR " + UNREADABLE_BEFORE)) {
             bindNew(st, buildId, start, end, ref, source, document, now);
             return st.executeUpdate() > 0;
         }

@@ -130,6 +130,22 @@ class JobsScanTest {
     }
 
     @Test
+    void aJobWhoseWebhookWasUnreadableIsQueuedFromTheJobsApi() throws Exception {
+        history();
+        // its webhook carried timestamps nobody could read: recorded as skipped, not collected
+        TestDatabases.execute(file, "INSERT INTO collection_queue (build_id, payload, state, reason, attempts, received_at,"
+                + " next_attempt_at, finished_at, source) VALUES (100000, '{}', 'skipped',"
+                + " 'invalid event: field build_started_at is not a timestamp', 0, 0, 0, 0, 'webhook')");
+        TestDatabases.execute(file, "INSERT INTO collection_queue (build_id, payload, state, reason, attempts, received_at,"
+                + " next_attempt_at, finished_at, source) VALUES (99999, '{}', 'skipped', 'ghost job', 1, 0, 0, 0, 'webhook')");
+        scan().run(since, now, 48 * HOUR, "reconcile", false, JobsScan.ProgressListener.NONE);
+        assertEquals(List.of(java.util.Map.of("state", "pending", "source", "reconcile")),
+                StoredRows.query(file, "SELECT state, source FROM collection_queue WHERE build_id=100000"));
+        assertEquals(List.of(java.util.Map.of("state", "skipped")),
+                StoredRows.query(file, "SELECT state FROM collection_queue WHERE build_id=99999"), "a real outcome stays");
+    }
+
+    @Test
     void aGitLabWithoutKeysetIsPagedByOffsetFollowingXNextPage() throws Exception {
         Set<Long> expected = history();
         gitlab.jobsApi().withoutKeyset();

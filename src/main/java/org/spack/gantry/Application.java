@@ -9,6 +9,9 @@ import org.spack.gantry.collect.CollectionWorkers;
 import org.spack.gantry.collect.Collector;
 import org.spack.gantry.collect.Intake;
 import org.spack.gantry.collect.IntakeWriter;
+import org.spack.gantry.collect.JobsScan;
+import org.spack.gantry.collect.Reconciler;
+import org.spack.gantry.collect.OutcomeWriter;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.gitlab.GitLabClient;
@@ -22,10 +25,12 @@ import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.AppliedMigrations;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.Migrations;
 import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.HttpFetcher;
 
 /** The running service: database, predictor, collection and HTTP, started and stopped in order. */
@@ -43,6 +48,7 @@ public final class Application implements AutoCloseable {
     private final IntakeWriter intakeWriter;
     private final Server server;
     private final IndexedPredictor indexed;
+    private final Reconciler reconciler;
 
     public Application(Config config, BuildInfo build, Clock clock) {
         this.config = config;
@@ -74,21 +80,41 @@ public final class Application implements AutoCloseable {
                     jobs, nodes);
             RetryPolicy retry = new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
                     Math.max(config.collectBackoffSeconds(), 300));
-            this.workers = new CollectionWorkers(db, queue, jobs, nodes, collector, retry, metrics, clock,
+            OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, JobCommitListener.NONE, metrics, clock);
+            this.workers = new CollectionWorkers(db, queue, collector, outcomes, retry, metrics, clock,
                     config.collectWorkers());
             this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
             intake = new Intake(intakeWriter);
         } else {
-            this.http = null;
+            // reconciliation needs only the GitLab API
+            this.http = config.reconciliationEnabled() ? new HttpFetcher(
+                    Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())), Timeout.ofSeconds(config.httpTimeoutSeconds()), 2)
+                    : null;
             this.workers = null;
             this.intakeWriter = null;
             log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
+        }
+        ReconciliationStore reconciliation = new ReconciliationStore();
+        if (config.reconciliationEnabled()) {
+            JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http), db, queue, jobs,
+                    new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
+                            Math.max(config.collectBackoffSeconds(), 300)), JobsScan.Sleeper.THREAD, clock);
+            CollectionWorkers toWake = workers;
+            this.reconciler = new Reconciler(scan, db, reconciliation, config.reconcileIntervalSeconds(),
+                    config.reconcileLookbackHours() * 3600L, metrics, () -> {
+                        if (toWake != null) toWake.signal();
+                    }, clock);
+        } else {
+            this.reconciler = null;
+            log.info("reconciliation with the GitLab jobs API is {}", config.reconciliationStatus());
         }
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8),
                 new Server.Routes(indexed, intake, config.gitlabWebhookToken(),
                         config.collectionEnabled() ? null : config.collectionStatus(),
                         build.version(), config.collectionStatus(),
-                        () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c))),
+                        () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c),
+                                Reconciler.describe(config.reconciliationStatus(), reconciliation.progress(c),
+                                        clock.millis() / 1000.0))),
                         metrics));
     }
 
@@ -97,6 +123,9 @@ public final class Application implements AutoCloseable {
             workers.start();
         }
         server.start();
+        if (reconciler != null) {
+            reconciler.start();
+        }
         startLoadingHistory();
         log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
                 config.dbFile().toAbsolutePath(), config.collectionStatus());
@@ -151,6 +180,9 @@ public final class Application implements AutoCloseable {
             } catch (java.io.IOException ignored) {
                 // shutting down
             }
+        }
+        if (reconciler != null) {
+            reconciler.close();
         }
         indexed.close();
         db.close();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.spack.gantry.cli.BackfillCommand;
 import org.spack.gantry.cli.BackupCommand;
 import org.spack.gantry.cli.BenchCeilingCommand;
+import org.spack.gantry.cli.CommandFailure;
 import org.spack.gantry.cli.InfoCommand;
 import org.spack.gantry.cli.MigrateCommand;
 import org.spack.gantry.cli.RestoreCommand;
@@ -12,6 +13,7 @@ import org.spack.gantry.cli.ServeCommand;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ConfigException;
 import org.spack.gantry.config.ConfigLoader;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.DatabaseException;
 import picocli.CommandLine;
@@ -41,7 +43,7 @@ public final class Main implements Runnable {
     }
 
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(), new CommandFactory());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter err = commandLine.getErr();
             err.println("gantry: error: " + oneLine(e));
@@ -81,10 +83,15 @@ public final class Main implements Runnable {
         return config;
     }
 
-    /** A command could not do its job; the message is the one line the operator sees. */
-    public static final class CommandFailure extends RuntimeException {
-        public CommandFailure(String message) {
-            super(message);
+    /** Gives each command that takes one the configuration source: commands do not reach back into Main. */
+    private static final class CommandFactory implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                return cls.getDeclaredConstructor(ConfigSource.class).newInstance((ConfigSource) Main::loadConfig);
+            } catch (NoSuchMethodException takesNoConfiguration) {
+                return CommandLine.defaultFactory().create(cls);
+            }
         }
     }
 

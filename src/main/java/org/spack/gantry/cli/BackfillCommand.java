@@ -8,9 +8,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.apache.hc.core5.util.Timeout;
-import org.spack.gantry.Main;
-import org.spack.gantry.collect.Backfill;
+import org.spack.gantry.collect.JobsScan;
+import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobStore;
@@ -28,6 +29,12 @@ import picocli.CommandLine.Spec;
         description = {"Queue finished build jobs that no webhook delivered, from the GitLab jobs API.",
                 "A running 'gantry serve' on the same database collects them."})
 public final class BackfillCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public BackfillCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -35,8 +42,13 @@ public final class BackfillCommand implements Callable<Integer> {
             description = "first day or instant to recover, e.g. 2024-01-24 or 2024-01-24T17:00:00Z")
     String since;
 
-    @Option(names = "--until", paramLabel = "DATE", description = "end of the window (exclusive); default now")
+    @Option(names = "--until", paramLabel = "DATE", description = "end of the window; default now")
     String until;
+
+    @Option(names = "--max-build-hours", paramLabel = "HOURS", defaultValue = "" + JobsScan.DEFAULT_MAX_BUILD_HOURS,
+            description = {"the longest a build runs: jobs created this long before --since are still looked at,",
+                    "since GitLab lists jobs by creation and a long build may finish in the window (default: ${DEFAULT-VALUE})"})
+    int maxBuildHours;
 
     @Override
     public Integer call() throws Exception {
@@ -45,25 +57,29 @@ public final class BackfillCommand implements Callable<Integer> {
         if (to <= from) {
             throw new ParameterException(spec.commandLine(), "--until must be after --since");
         }
-        Config config = Main.loadConfig();
+        if (maxBuildHours < 0 || maxBuildHours > 24 * 30) {
+            throw new ParameterException(spec.commandLine(), "--max-build-hours must be between 0 and 720");
+        }
+        Config config = configSource.load();
         if (config.gitlabUrl() == null || config.gitlabApiToken() == null) {
-            throw new Main.CommandFailure("backfill needs GITLAB_URL and GITLAB_API_TOKEN");
+            throw new CommandFailure("backfill needs GITLAB_URL and GITLAB_API_TOKEN");
         }
         if (!new Migrations(config.dbFile(), null).status().pending().isEmpty()) {
-            throw new Main.CommandFailure("the database has pending migrations; run 'gantry migrate' first");
+            throw new CommandFailure("the database has pending migrations; run 'gantry migrate' first");
         }
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter printer = new ProgressPrinter(out, System.console() != null);
         try (HttpFetcher http = new HttpFetcher(Timeout.ofSeconds(5), Timeout.ofSeconds(60), 2);
                 Database db = Database.open(config.dbFile(), 1)) {
-            Backfill backfill = new Backfill(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
-                    db, new QueueStore(), new JobStore(), Clock.systemUTC());
-            Backfill.Progress last = backfill.run(from, to, printer::update);
+            JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
+                    db, new QueueStore(), new JobStore(), RetryPolicy.defaults(), JobsScan.Sleeper.THREAD, Clock.systemUTC());
+            JobsScan.Progress last = scan.run(from, to, maxBuildHours * 3600L, "backfill", true, printer::update);
             out.println("queued " + last.queued() + " job(s) for collection; " + last.alreadyKnown()
                     + " already stored or queued; " + last.seen() + " job(s) read from " + last.page() + " page(s)");
             out.flush();
         } catch (UpstreamException e) {
-            throw new Main.CommandFailure("GitLab: " + e.getMessage());
+            // the message carries GitLab's own words ({"error": ...}) when it gave any
+            throw new CommandFailure(e.getMessage());
         }
         return 0;
     }
@@ -93,7 +109,7 @@ public final class BackfillCommand implements Callable<Integer> {
             this.terminal = terminal;
         }
 
-        void update(Backfill.Progress p) {
+        void update(JobsScan.Progress p) {
             String line = String.format("page %d: %d jobs read, %d queued, %d already known, %d not builds",
                     p.page(), p.seen(), p.queued(), p.alreadyKnown(), p.notBuilds());
             if (terminal) {

@@ -3,8 +3,8 @@ package org.spack.gantry.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.store.Backup;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -18,6 +18,12 @@ import picocli.CommandLine.Spec;
                 "Without --to: into GANTRY_BACKUP_DIR (default: backups/ beside DB_FILE) as",
                 "gantry-<UTC time>.db, what gantry-backup.timer runs."})
 public final class BackupCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public BackupCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -35,7 +41,7 @@ public final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         Backup backup = new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC());
         if (where.keep != null && where.keep < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep must be at least 1");

@@ -6,13 +6,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
-import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.Migrations;
 import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.store.ReconciliationStore;
+import org.spack.gantry.collect.Reconciler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -20,6 +22,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show the version, the database, its schema and pending migrations, and the collection queue.")
 public final class InfoCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public InfoCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -51,7 +59,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         PrintWriter out = spec.commandLine().getOut();
         out.println("version:            " + BuildInfo.load().version());
         out.println("database:           " + config.dbFile().toAbsolutePath());
@@ -69,7 +77,10 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("collection:         " + config.collectionStatus());
         if (status.pending().isEmpty()) {
             try (Database db = Database.open(config.dbFile(), 1)) {
-                printQueue(out, db, new QueueStore(), System.currentTimeMillis() / 1000.0);
+                double now = System.currentTimeMillis() / 1000.0;
+                out.println("reconciliation:     " + Reconciler.describe(config.reconciliationStatus(),
+                        db.read(new ReconciliationStore()::progress), now));
+                printQueue(out, db, new QueueStore(), now);
             }
         }
         out.flush();

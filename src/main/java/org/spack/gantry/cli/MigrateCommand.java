@@ -2,8 +2,8 @@ package org.spack.gantry.cli;
 
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Migrations;
 import picocli.CommandLine.Command;
@@ -14,12 +14,18 @@ import picocli.CommandLine.Spec;
         description = {"Back up the database if migrations are pending, apply them, and exit.",
                 "A database made by the reference implementation is adopted with every row kept."})
 public final class MigrateCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public MigrateCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         Migrations migrations = new Migrations(config.dbFile(),
                 new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC()));
         Migrations.Result result = migrations.migrate();

@@ -3,8 +3,8 @@ package org.spack.gantry.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import org.spack.gantry.Main;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Restore;
 import picocli.CommandLine.Command;
@@ -17,6 +17,12 @@ import picocli.CommandLine.Spec;
                 "hold Gantry's tables; the current database is kept in the backup directory first;",
                 "the swap is atomic. Refused while a server holds the database, unless --force."})
 public final class RestoreCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public RestoreCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -28,7 +34,7 @@ public final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Config config = Main.loadConfig();
+        Config config = configSource.load();
         Restore.Result r = new Restore(config.dbFile(), new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC()))
                 .from(source, force);
         var out = spec.commandLine().getOut();

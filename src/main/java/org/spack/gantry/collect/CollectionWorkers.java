@@ -11,8 +11,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
-import org.spack.gantry.store.JobStore;
-import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.upstream.UpstreamException;
 
@@ -28,10 +26,9 @@ public final class CollectionWorkers implements AutoCloseable {
 
     private final Database db;
     private final QueueStore queue;
-    private final JobStore jobs;
-    private final NodeStore nodes;
     private final Collector collector;
-    private final WebhookParser parser = new WebhookParser();
+    private final OutcomeWriter writer;
+    private final JobEventReader reader = new JobEventReader();
     private final RetryPolicy retry;
     private final CollectionListener listener;
     private final Clock clock;
@@ -42,13 +39,12 @@ public final class CollectionWorkers implements AutoCloseable {
     private volatile boolean running;
     private final AtomicInteger released = new AtomicInteger();
 
-    public CollectionWorkers(Database db, QueueStore queue, JobStore jobs, NodeStore nodes, Collector collector,
+    public CollectionWorkers(Database db, QueueStore queue, Collector collector, OutcomeWriter writer,
             RetryPolicy retry, CollectionListener listener, Clock clock, int threadCount) {
         this.db = db;
         this.queue = queue;
-        this.jobs = jobs;
-        this.nodes = nodes;
         this.collector = collector;
+        this.writer = writer;
         this.retry = retry;
         this.listener = listener;
         this.clock = clock;
@@ -56,9 +52,18 @@ public final class CollectionWorkers implements AutoCloseable {
     }
 
     public void start() {
-        int released = db.write(queue::releaseRunning);
-        if (released > 0) {
-            log.warn("{} event(s) were being collected when Gantry last stopped; collecting them again", released);
+        QueueStore.Released released = db.write(c -> queue.releaseRunning(c, retry.maxAttempts(), now()));
+        if (released.requeued() > 0) {
+            log.warn("{} event(s) were being collected when Gantry last stopped; collecting them again",
+                    released.requeued());
+        }
+        if (released.failed() > 0) {
+            // each of these was being collected at every one of its tries when the process died
+            log.error("{} event(s) failed: the process stopped while collecting them {} times",
+                    released.failed(), retry.maxAttempts());
+            for (int i = 0; i < released.failed(); i++) {
+                listener.outcome(Outcome.failed("interrupted", "interrupted"));
+            }
         }
         running = true;
         for (int i = 0; i < threadCount; i++) {
@@ -109,28 +114,36 @@ public final class CollectionWorkers implements AutoCloseable {
         long id = claimed.buildId();
         Collector.Result result;
         try {
-            WebhookParser.Parsed parsed = parser.parse(claimed.payload());
-            if (parsed.event() == null) {
-                finish(id, Outcome.skipped("not a successful job"));
-                return;
-            }
-            result = collector.collect(parsed.event());
+            JobEvent event = event(claimed);
+            if (event == null) return;
+            result = collector.collect(event);
         } catch (UpstreamException e) {
             upstreamFailed(claimed, e);
             return;
-        } catch (InvalidWebhookException e) {
-            finish(id, Outcome.failed("stored payload unreadable: " + e.getMessage(), "invalid_payload"));
-            return;
         } catch (RuntimeException e) {
             log.error("job {}: unexpected error while collecting", id, e);
-            finish(id, Outcome.failed("internal error: " + e, "internal_error"));
+            writer.finish(id, Outcome.failed("internal error: " + e, "internal_error"));
             return;
         }
-        if (result instanceof Collector.Skipped s) {
-            finish(id, Outcome.skipped(s.reason()));
-        } else if (result instanceof Collector.Found f) {
-            store(id, f.collected());
+        writer.write(id, result);
+    }
+
+    /** The claimed job; for a row a previous release queued (a webhook body only), read from it. Null when finished here. */
+    private JobEvent event(QueueStore.Claimed claimed) {
+        if (claimed.startedAt() != null && claimed.finishedAt() != null && claimed.ref() != null) {
+            return new JobEvent(claimed.buildId(), claimed.startedAt(), claimed.finishedAt(), claimed.ref());
         }
+        Admission a;
+        try {
+            a = reader.fromWebhook(claimed.payload());
+        } catch (InvalidWebhookException e) {
+            writer.finish(claimed.buildId(), Outcome.failed("stored payload unreadable: " + e.getMessage(), "invalid_payload"));
+            return null;
+        }
+        if (a instanceof Admission.Admitted admitted) return admitted.event();
+        writer.finish(claimed.buildId(), Outcome.skipped(a instanceof Admission.Dropped d ? d.reason()
+                : QueueStore.INVALID_PREFIX + ((Admission.Invalid) a).reason()));
+        return null;
     }
 
     private void upstreamFailed(QueueStore.Claimed claimed, UpstreamException e) {
@@ -157,35 +170,8 @@ public final class CollectionWorkers implements AutoCloseable {
         } else {
             log.error("job {} not collected: {} ({})", id, e.getMessage(), e.isTransient()
                     ? "gave up after " + attempts + " tries" : "not retried: the answer will not change");
-            finish(id, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
+            writer.finish(id, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
         }
-    }
-
-    private void store(long id, CollectedJob found) {
-        Outcome outcome = db.write(c -> {
-            long nodeId = found.newNode() != null
-                    ? nodes.insertOrFind(c, found.newNode())
-                    : requireNode(nodes.findByUuid(c, found.nodeUuid()), found.nodeUuid());
-            Outcome o = jobs.insert(c, found.job(), nodeId) ? Outcome.inserted() : Outcome.skipped("already stored");
-            queue.finish(c, id, o.state(), o.reason(), now());
-            return o;
-        });
-        log.info("job {} {} ({} {}@{})", id, outcome, found.job().pod(), found.job().pkgName(), found.job().pkgVersion());
-        listener.outcome(outcome);
-    }
-
-    private static long requireNode(Long id, String uuid) throws java.sql.SQLException {
-        if (id == null) throw new java.sql.SQLException("node " + uuid + " disappeared during collection");
-        return id;
-    }
-
-    private void finish(long id, Outcome outcome) {
-        db.write(c -> {
-            queue.finish(c, id, outcome.state(), outcome.reason(), now());
-            return null;
-        });
-        log.info("job {} {}", id, outcome);
-        listener.outcome(outcome);
     }
 
     private void sleepUntilWoken() {

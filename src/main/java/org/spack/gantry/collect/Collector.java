@@ -40,9 +40,7 @@ public final class Collector {
 
     public record Skipped(String reason) implements Result {}
 
-    public Result collect(WebhookEvent e) throws UpstreamException {
-        String ineligible = Eligibility.skipReason(e);
-        if (ineligible != null) return new Skipped(ineligible);
+    public Result collect(JobEvent e) throws UpstreamException {
         if (db.read(c -> jobs.exists(c, e.buildId()))) return new Skipped("already stored");
 
         if (gitlab.jobLogContains(e.buildId(), "No need to rebuild")) {
@@ -57,7 +55,7 @@ public final class Collector {
         }
     }
 
-    private CollectedJob gather(WebhookEvent e) throws UpstreamException, MissingData {
+    private CollectedJob gather(JobEvent e) throws UpstreamException, MissingData {
         double mid = e.midpoint();
         JobMetrics.Annotations a = metrics.annotations(e.buildId(), mid);
         JobMetrics.Resources r = metrics.resources(a.pod(), mid);
@@ -65,11 +63,26 @@ public final class Collector {
         UsageStats cpu = metrics.cpuUsage(a.pod(), e.startedAt(), e.finishedAt());
         String uuid = metrics.nodeUuid(r.node(), mid);
         NodeRow newNode = db.read(c -> nodes.findByUuid(c, uuid)) != null ? null : metrics.nodeLabels(r.node(), uuid, mid);
-        JobRow job = new JobRow(a.pod(), e.startedAt(), e.finishedAt(), e.buildId(), e.status(), e.ref(),
+        JobRow job = new JobRow(a.pod(), e.startedAt(), e.finishedAt(), e.buildId(), JobEvent.STATUS, e.ref(),
                 a.pkgName(), a.pkgVersion(), a.variantsJson(), a.compilerName(), a.compilerVersion(), a.arch(),
                 a.stack(), a.buildJobs(), r.cpuRequest(), r.cpuLimit(),
                 cpu.mean(), cpu.median(), cpu.max(), cpu.min(), cpu.stddev(),
                 r.memRequest(), r.memLimit(), mem.mean(), mem.median(), mem.max(), mem.min(), mem.stddev());
+        String unusable = unusableValue(job);
+        if (unusable != null) throw new MissingData("unusable value: " + unusable);
         return new CollectedJob(job, uuid, newNode);
+    }
+
+    /** The first number that cannot be stored (NaN or infinite: Prometheus writes "NaN", "+Inf"), or null. */
+    static String unusableValue(JobRow j) {
+        String[] names = {"cpu_request", "cpu_mean", "cpu_median", "cpu_max", "cpu_min", "cpu_stddev",
+            "mem_request", "mem_limit", "mem_mean", "mem_median", "mem_max", "mem_min", "mem_stddev"};
+        double[] values = {j.cpuRequest(), j.cpuMean(), j.cpuMedian(), j.cpuMax(), j.cpuMin(), j.cpuStddev(),
+            j.memRequest(), j.memLimit(), j.memMean(), j.memMedian(), j.memMax(), j.memMin(), j.memStddev()};
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) return names[i] + " is " + values[i];
+        }
+        if (j.cpuLimit() != null && !Double.isFinite(j.cpuLimit())) return "cpu_limit is " + j.cpuLimit();
+        return null;
     }
 }

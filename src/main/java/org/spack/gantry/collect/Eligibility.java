@@ -3,18 +3,20 @@ package org.spack.gantry.collect;
 import java.util.regex.Pattern;
 
 /** Which finished jobs are builds whose usage Prometheus has; the others are never collected. */
-public final class Eligibility {
+final class Eligibility {
     private static final Pattern BUILD_STAGE = Pattern.compile("stage-\\d+\n?", Pattern.UNICODE_CHARACTER_CLASS); // Python: $ also before a final newline
 
     private Eligibility() {}
 
-    /** Why the event is not collected, or null when it is eligible. */
-    public static String skipReason(WebhookEvent e) {
-        if (!"success".equals(e.status())) return "not a successful job";
-        if (!BUILD_STAGE.matcher(e.stage()).matches()) return "not a build stage";
-        if (!e.hasRunner()) return "no runner";
+    /**
+     * Why the job is not collected, or null when it is eligible.
+     * @param runnerDescription null when the job had no runner
+     */
+    static String skipReason(String stage, boolean hasRunner, String runnerDescription) {
+        if (!BUILD_STAGE.matcher(stage).matches()) return "not a build stage";
+        if (!hasRunner) return "no runner";
         // uo runners are outside the cluster Prometheus watches
-        if (e.runnerDescription().strip().startsWith("uo")) return "uo runner";
+        if (runnerDescription.strip().startsWith("uo")) return "uo runner";
         return null;
     }
 }

@@ -6,14 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The door of collection: reads a Job Hook, drops at once what can never be
- * collected, and hands the rest to the {@link IntakeWriter}, whose commit the
- * webhook's answer waits for.
+ * The door of collection for webhooks: reads a Job Hook once into an {@link Admission},
+ * drops at once what can never be collected, and hands the rest to the {@link IntakeWriter},
+ * whose commit the webhook's answer waits for.
  */
 public final class Intake {
     private static final Logger log = LoggerFactory.getLogger(Intake.class);
 
-    public enum Decision { QUEUED, DUPLICATE, DROPPED }
+    /** INVALID: a successful job with unreadable fields, recorded as skipped (answered 200 all the same). */
+    public enum Decision { QUEUED, DUPLICATE, DROPPED, INVALID }
 
     /** The event could not be written: the webhook must not be answered 200. */
     public static final class NotStored extends RuntimeException {
@@ -29,7 +30,7 @@ public final class Intake {
         }
     }
 
-    private final WebhookParser parser = new WebhookParser();
+    private final JobEventReader reader = new JobEventReader();
     private final IntakeWriter writer;
 
     public Intake(IntakeWriter writer) {
@@ -37,28 +38,27 @@ public final class Intake {
     }
 
     /**
-     * Throws for a body that is not a valid Job Hook. The result completes once the
-     * decision is final: for a queued event, once it is committed; it completes with
+     * Throws for a body that is not a Job Hook at all. The result completes once the
+     * decision is final: for a recorded event, once it is committed; it completes with
      * {@link NotStored} when the event could not be written.
      */
     public CompletableFuture<Decision> accept(String body) throws InvalidWebhookException {
-        WebhookParser.Parsed parsed = parser.parse(body);
-        WebhookEvent e = parsed.event();
-        if (e == null) {
-            log.debug("dropped a job hook with status {}", parsed.status());
+        Admission admission = reader.fromWebhook(body);
+        if (admission instanceof Admission.Dropped d) {
+            log.debug("dropped a job hook: {}", d.reason());
             return CompletableFuture.completedFuture(Decision.DROPPED);
         }
-        String reason = Eligibility.skipReason(e);
-        if (reason != null) {
-            log.debug("dropped job {}: {}", e.buildId(), reason);
-            return CompletableFuture.completedFuture(Decision.DROPPED);
+        IntakeWriter.Arrival arrival = new IntakeWriter.Arrival(admission, "webhook", body);
+        boolean invalid = admission instanceof Admission.Invalid;
+        if (invalid) {
+            log.warn("job {}: webhook recorded as skipped: {}", arrival.buildId(), ((Admission.Invalid) admission).reason());
         }
-        return writer.write(e.buildId(), body).handle((added, error) -> {
+        return writer.write(arrival).handle((added, error) -> {
             if (error != null) {
-                throw new NotStored(e.buildId(), error instanceof CompletionException ce && ce.getCause() != null
+                throw new NotStored(arrival.buildId(), error instanceof CompletionException ce && ce.getCause() != null
                         ? ce.getCause() : error);
             }
-            return added ? Decision.QUEUED : Decision.DUPLICATE;
+            return invalid ? Decision.INVALID : added ? Decision.QUEUED : Decision.DUPLICATE;
         });
     }
 }

@@ -26,7 +26,23 @@ public final class IntakeWriter implements AutoCloseable {
     /** Beyond this many webhooks waiting for the disk, answer 503 at once rather than pile up memory. */
     private static final int MAX_WAITING = 20_000;
 
-    private record Pending(long buildId, String payload, CompletableFuture<Boolean> added) {}
+    /**
+     * A job to record as it arrived: admitted (queued for collection) or invalid (recorded
+     * as skipped), with its source and the document it came in.
+     */
+    public record Arrival(Admission admission, String source, String document) {
+        public Arrival {
+            if (admission instanceof Admission.Dropped) {
+                throw new IllegalArgumentException("a dropped job is not recorded");
+            }
+        }
+
+        long buildId() {
+            return admission instanceof Admission.Admitted a ? a.event().buildId() : ((Admission.Invalid) admission).buildId();
+        }
+    }
+
+    private record Pending(Arrival arrival, CompletableFuture<Boolean> added) {}
 
     private final Database db;
     private final QueueStore queue;
@@ -55,11 +71,11 @@ public final class IntakeWriter implements AutoCloseable {
      * false when that build was already queued or done. Completes exceptionally when
      * the event is not on disk.
      */
-    public CompletableFuture<Boolean> write(long buildId, String payload) {
+    public CompletableFuture<Boolean> write(Arrival arrival) {
         CompletableFuture<Boolean> added = new CompletableFuture<>();
         if (!open) {
             added.completeExceptionally(new IllegalStateException("Gantry is stopping"));
-        } else if (!waiting.offer(new Pending(buildId, payload, added))) {
+        } else if (!waiting.offer(new Pending(arrival, added))) {
             added.completeExceptionally(new IllegalStateException(
                     MAX_WAITING + " webhooks are already waiting for the database"));
         }
@@ -93,7 +109,7 @@ public final class IntakeWriter implements AutoCloseable {
             added = db.write(c -> {
                 List<Boolean> results = new ArrayList<>(batch.size());
                 for (Pending p : batch) {
-                    results.add(queue.enqueue(c, p.buildId(), p.payload(), now));
+                    results.add(record(c, p.arrival(), now));
                 }
                 return results;
             });
@@ -117,6 +133,15 @@ public final class IntakeWriter implements AutoCloseable {
             batch.get(i).added().complete(isNew);
         }
         return count;
+    }
+
+    private boolean record(java.sql.Connection c, Arrival a, double now) throws java.sql.SQLException {
+        if (a.admission() instanceof Admission.Admitted admitted) {
+            JobEvent e = admitted.event();
+            return queue.enqueue(c, e.buildId(), e.startedAt(), e.finishedAt(), e.ref(), a.source(), a.document(), now);
+        }
+        Admission.Invalid invalid = (Admission.Invalid) a.admission();
+        return queue.recordSkipped(c, invalid.buildId(), a.source(), a.document(), QueueStore.INVALID_PREFIX + invalid.reason(), now);
     }
 
     /** Commits what is already waiting, then refuses new events. */

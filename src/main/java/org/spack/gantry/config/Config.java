@@ -21,7 +21,25 @@ public record Config(
         int collectWorkers,
         int collectMaxAttempts,
         double collectBackoffSeconds,
-        int httpTimeoutSeconds) {
+        int httpTimeoutSeconds,
+        int reconcileIntervalSeconds,
+        int reconcileLookbackHours) {
+
+    /** Reconciliation needs only the GitLab API: it queues, and a server with collection on collects. */
+    public boolean reconciliationEnabled() {
+        return reconcileIntervalSeconds > 0 && !isBlank(gitlabUrl) && !isBlank(gitlabApiToken);
+    }
+
+    /** {@code every 600 s, looking back 24 h}, or why it is off. */
+    public String reconciliationStatus() {
+        if (reconcileIntervalSeconds <= 0) return "disabled: GANTRY_RECONCILE_INTERVAL_SECONDS is 0";
+        List<String> missing = new ArrayList<>();
+        if (isBlank(gitlabUrl)) missing.add("GITLAB_URL");
+        if (isBlank(gitlabApiToken)) missing.add("GITLAB_API_TOKEN");
+        if (!missing.isEmpty()) return "disabled: " + String.join(", ", missing) + " not set";
+        return "enabled: every " + reconcileIntervalSeconds + " s, first run after a start looking back "
+                + reconcileLookbackHours + " h";
+    }
 
     /** The collection settings that are not set; collection is off while any is missing. */
     public List<String> missingCollectionSettings() {
@@ -53,6 +71,7 @@ public record Config(
         return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", dbFile=" + dbFile + ", backupDir=" + backupDir
                 + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + ", logFormat=" + logFormat + ", accessLog=" + accessLog + ", collectWorkers=" + collectWorkers
                 + ", collectMaxAttempts=" + collectMaxAttempts + ", collectBackoffSeconds=" + collectBackoffSeconds
-                + ", httpTimeoutSeconds=" + httpTimeoutSeconds + "]";
+                + ", httpTimeoutSeconds=" + httpTimeoutSeconds + ", reconcileIntervalSeconds=" + reconcileIntervalSeconds
+                + ", reconcileLookbackHours=" + reconcileLookbackHours + "]";
     }
 }

@@ -57,7 +57,10 @@ public final class ConfigLoader {
                 integer(values, "GANTRY_COLLECT_MAX_ATTEMPTS", 8, 1, 100),
                 decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0),
                 // a Prometheus that has not answered in 30 s is stuck, not busy: retry later
-                integer(values, "GANTRY_HTTP_TIMEOUT_SECONDS", 30, 1, 600));
+                integer(values, "GANTRY_HTTP_TIMEOUT_SECONDS", 30, 1, 600),
+                // 0 turns reconciliation off
+                integer(values, "GANTRY_RECONCILE_INTERVAL_SECONDS", 600, 0, 86_400),
+                integer(values, "GANTRY_RECONCILE_LOOKBACK_HOURS", 24, 1, 24 * 30));
     }
 
     /** The file in use, or null when there is none. */

@@ -1,6 +1,7 @@
 package org.spack.gantry.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -11,9 +12,10 @@ import java.io.UncheckedIOException;
 import java.util.function.DoubleSupplier;
 import org.spack.gantry.collect.CollectionListener;
 import org.spack.gantry.collect.Outcome;
+import org.spack.gantry.collect.Reconciler;
 
 /** Everything {@code /metrics} shows, in a registry of its own (no global state). */
-public final class GantryMetrics implements CollectionListener, AllocationHandler.PredictionListener,
+public final class GantryMetrics implements CollectionListener, Reconciler.Listener, AllocationHandler.PredictionListener,
         CollectHandler.WebhookListener {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
@@ -22,6 +24,9 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
     private final Counter retries;
     private final Counter predictions;
     private final Counter webhooks;
+    private final Counter reconcileRuns;
+    private final Counter reconcileQueued;
+    private final Gauge reconcileLastSuccess;
 
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
         requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
@@ -42,6 +47,15 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
                 .labelNames("upstream").register(registry);
         predictions = Counter.builder().name("gantry_predictions_total")
                 .help("Allocations answered, by the predictor that matched").labelNames("predictor").register(registry);
+        reconcileRuns = Counter.builder().name("gantry_reconcile_runs_total")
+                .help("Reconciliations with the GitLab jobs API, by result: success, failure")
+                .labelNames("result").register(registry);
+        reconcileQueued = Counter.builder().name("gantry_reconcile_queued_total")
+                .help("Jobs queued by reconciliation: finished, and delivered by no webhook").register(registry);
+        reconcileLastSuccess = Gauge.builder().name("gantry_reconcile_last_success_timestamp_seconds")
+                .help("When the last reconciliation completed (unix time; 0 before the first)").register(registry);
+        reconcileRuns.labelValues("success");
+        reconcileRuns.labelValues("failure");
         // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
         retries.labelValues("prometheus");
         retries.labelValues("gitlab");
@@ -90,6 +104,15 @@ public final class GantryMetrics implements CollectionListener, AllocationHandle
     @Override
     public void retry(String upstream) {
         retries.labelValues(upstream).inc();
+    }
+
+    @Override
+    public void reconciled(String result, int queued, double at) {
+        reconcileRuns.labelValues(result).inc();
+        if ("success".equals(result)) {
+            reconcileQueued.inc(queued);
+            reconcileLastSuccess.set(at);
+        }
     }
 
     @Override

@@ -11,8 +11,11 @@ import org.slf4j.LoggerFactory;
 public final class HealthHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
 
-    /** What the database says right now; throws when it cannot answer. */
-    public record DatabaseState(String schemaVersion, long queueDepth) {}
+    /**
+     * What the database says right now; throws when it cannot answer.
+     * @param reconciliation whether automatic reconciliation runs, and its last completed run
+     */
+    public record DatabaseState(String schemaVersion, long queueDepth, String reconciliation) {}
 
     private final String version;
     private final String collection;
@@ -34,6 +37,7 @@ public final class HealthHandler implements HttpHandler {
             body.addProperty("version", version);
             body.addProperty("schema_version", state.schemaVersion());
             body.addProperty("queue_depth", state.queueDepth());
+            body.addProperty("reconciliation", state.reconciliation());
             status = 200;
         } catch (RuntimeException e) {
             log.error("health check failed: {}", e.getMessage());

@@ -85,6 +85,9 @@ public final class Database implements AutoCloseable {
             config.setReadOnly(true);
         } else {
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            // a transaction that reads then writes takes the write lock first: begun DEFERRED it
+            // fails at once with SQLITE_BUSY when another process committed in between, busy timeout or not
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         }
         return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }

@@ -8,11 +8,13 @@ import java.sql.Types;
 
 /** All SQL on {@code jobs} except the prediction queries. */
 public final class JobStore {
-    private static final String INSERT = "INSERT OR IGNORE INTO jobs (pod, node, start, end, gitlab_id, job_status, ref,"
+    private static final String INSERT = "INSERT INTO jobs (pod, node, start, end, gitlab_id, job_status, ref,"
             + " pkg_name, pkg_version, pkg_variants, compiler_name, compiler_version, arch, stack, build_jobs,"
             + " cpu_request, cpu_limit, cpu_mean, cpu_median, cpu_max, cpu_min, cpu_stddev,"
             + " mem_request, mem_limit, mem_mean, mem_median, mem_max, mem_min, mem_stddev)"
-            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            // only the duplicate (the same gitlab_id or pod) is ignored: a NULL in a NOT NULL column still fails
+            + " ON CONFLICT DO NOTHING";
 
     public boolean exists(Connection c, long gitlabId) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM jobs WHERE gitlab_id=?")) {
@@ -23,8 +25,8 @@ public final class JobStore {
         }
     }
 
-    /** Inserts the job; false when a job with that pod or GitLab id is already stored. */
-    public boolean insert(Connection c, JobRow j, long nodeId) throws SQLException {
+    /** Inserts the job; its {@code jobs.id}, or null when a job with that pod or GitLab id is already stored. */
+    public Long insert(Connection c, JobRow j, long nodeId) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(INSERT)) {
             int i = 1;
             st.setString(i++, j.pod());
@@ -52,7 +54,12 @@ public final class JobStore {
                     j.memRequest(), j.memLimit(), j.memMean(), j.memMedian(), j.memMax(), j.memMin(), j.memStddev()}) {
                 st.setDouble(i++, v);
             }
-            return st.executeUpdate() > 0;
+            if (st.executeUpdate() == 0) return null;
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT last_insert_rowid()");
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

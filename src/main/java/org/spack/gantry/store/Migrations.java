@@ -1,6 +1,10 @@
 package org.spack.gantry.store;
 
 import java.nio.file.Path;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,8 +59,23 @@ public final class Migrations {
         return new Status(version, pending, layout.adoptAt != null, layout.empty);
     }
 
-    /** Applies pending migrations, after a backup when the database already holds data. */
+    /**
+     * Applies pending migrations, after a backup when the database already holds data.
+     * One process at a time (a lock file beside the database): Flyway takes no lock on
+     * SQLite, and two runs at once would apply the same script twice, or back up to the same file.
+     */
     public Result migrate() {
+        Database.checkDirectory(dbFile);
+        Path lockFile = dbFile.toAbsolutePath().resolveSibling(dbFile.getFileName() + ".migrate-lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.lock()) {
+            return migrateLocked();
+        } catch (IOException e) {
+            throw new DatabaseException("cannot lock " + lockFile + " for the migration: " + e.getMessage(), e);
+        }
+    }
+
+    private Result migrateLocked() {
         Status before = status();
         if (before.pending().isEmpty()) {
             return new Result(before, null, 0, before.schemaVersion());

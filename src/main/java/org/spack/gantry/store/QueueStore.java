@@ -13,49 +13,95 @@ import java.util.Map;
  * transaction on the writer (or a reader for the counts).
  */
 public final class QueueStore {
+    /** The reason of a job recorded as skipped because it arrived unreadable. */
+    public static final String INVALID_PREFIX = "invalid event: ";
 
-    /** A claimed event: its payload and how many times collection was tried before. */
-    public record Claimed(long buildId, String payload, int attempts) {}
+    /**
+     * A claimed event: the job's facts (null in a row a previous release queued, which
+     * holds only the webhook body in {@code payload}) and how many times collection was tried before.
+     */
+    public record Claimed(long buildId, Long startedAt, Long finishedAt, String ref, String payload, int attempts) {}
 
-    /** Stores a new event; false when that build is already queued or done. */
-    public boolean enqueue(Connection c, long buildId, String payload, double now) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT OR IGNORE INTO collection_queue"
-                + " (build_id, payload, state, attempts, received_at, next_attempt_at) VALUES (?, ?, 'pending', 0, ?, ?)")) {
-            st.setLong(1, buildId);
-            st.setString(2, payload);
-            st.setDouble(3, now);
-            st.setDouble(4, now);
+    private static final String INSERT = "INSERT INTO collection_queue (build_id, payload, state, attempts,"
+            + " received_at, next_attempt_at, job_start, job_end, ref, source)"
+            + " VALUES (?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)";
+    /** A build already in the queue is queued again only where the WHERE that follows says so. */
+    private static final String REQUEUE = " ON CONFLICT(build_id) DO UPDATE SET state='pending', payload=excluded.payload,"
+            + " attempts=0, reason=NULL, next_attempt_at=excluded.next_attempt_at, finished_at=NULL,"
+            + " job_start=excluded.job_start, job_end=excluded.job_end, ref=excluded.ref, source=excluded.source";
+    /** It arrived unreadable (recorded as skipped): a readable report of the same job is collected after all. */
+    private static final String UNREADABLE_BEFORE = "(state='skipped' AND reason LIKE '" + INVALID_PREFIX + "%')";
+
+    /**
+     * Queues a job to collect; false when that build is already queued or done.
+     * @param source {@code webhook}, {@code backfill} or {@code reconcile}
+     * @param document what the source said, as received (kept for operators)
+     */
+    public boolean enqueue(Connection c, long buildId, long start, long end, String ref, String source,
+            String document, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(INSERT + REQUEUE + " WHERE " + UNREADABLE_BEFORE)) {
+            bindNew(st, buildId, start, end, ref, source, document, now);
             return st.executeUpdate() > 0;
         }
     }
 
-    /** Queues a build again after a failure (backfill); no-op for one pending, running or done. */
-    public boolean requeueFailedOrNew(Connection c, long buildId, String payload, double now) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO collection_queue"
-                + " (build_id, payload, state, attempts, received_at, next_attempt_at) VALUES (?, ?, 'pending', 0, ?, ?)"
-                + " ON CONFLICT(build_id) DO UPDATE SET state='pending', payload=excluded.payload, attempts=0,"
-                + " reason=NULL, next_attempt_at=excluded.next_attempt_at, finished_at=NULL WHERE state='failed'")) {
-            st.setLong(1, buildId);
-            st.setString(2, payload);
-            st.setDouble(3, now);
-            st.setDouble(4, now);
+    /** As {@link #enqueue}, and queues again a build whose collection failed (an operator's backfill). */
+    public boolean enqueueOrRetryFailed(Connection c, long buildId, long start, long end, String ref, String source,
+            String document, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(INSERT + REQUEUE + " WHERE state='failed' OR " + UNREADABLE_BEFORE)) {
+            bindNew(st, buildId, start, end, ref, source, document, now);
             return st.executeUpdate() > 0;
         }
     }
 
-    /** Takes the oldest due event and marks it running; null when none is due. */
+    private static void bindNew(PreparedStatement st, long buildId, long start, long end, String ref, String source,
+            String document, double now) throws SQLException {
+        st.setLong(1, buildId);
+        st.setString(2, document);
+        st.setDouble(3, now);
+        st.setDouble(4, now);
+        st.setLong(5, start);
+        st.setLong(6, end);
+        st.setString(7, ref);
+        st.setString(8, source);
+    }
+
+    /** Records a job that arrived unreadable as skipped with the reason; false when that build is already known. */
+    public boolean recordSkipped(Connection c, long buildId, String source, String document, String reason, double now)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO collection_queue (build_id, payload, state, reason,"
+                + " attempts, received_at, next_attempt_at, finished_at, source) VALUES (?, ?, 'skipped', ?, 0, ?, ?, ?, ?)"
+                + " ON CONFLICT(build_id) DO NOTHING")) {
+            st.setLong(1, buildId);
+            st.setString(2, document);
+            st.setString(3, reason);
+            st.setDouble(4, now);
+            st.setDouble(5, now);
+            st.setDouble(6, now);
+            st.setString(7, source);
+            return st.executeUpdate() > 0;
+        }
+    }
+
+    /** Takes the oldest due event and marks it running, counting the try; null when none is due. */
     public Claimed claimNext(Connection c, double now) throws SQLException {
         Claimed claimed = null;
-        try (PreparedStatement st = c.prepareStatement("SELECT build_id, payload, attempts FROM collection_queue"
-                + " WHERE state='pending' AND next_attempt_at<=? ORDER BY next_attempt_at LIMIT 1")) {
+        try (PreparedStatement st = c.prepareStatement("SELECT build_id, job_start, job_end, ref, payload, attempts"
+                + " FROM collection_queue WHERE state='pending' AND next_attempt_at<=? ORDER BY next_attempt_at LIMIT 1")) {
             st.setDouble(1, now);
             try (ResultSet rs = st.executeQuery()) {
                 if (rs.next()) {
-                    claimed = new Claimed(rs.getLong(1), rs.getString(2), rs.getInt(3));
+                    long start = rs.getLong(2);
+                    Long startedAt = rs.wasNull() ? null : start;
+                    long end = rs.getLong(3);
+                    Long finishedAt = rs.wasNull() ? null : end;
+                    claimed = new Claimed(rs.getLong(1), startedAt, finishedAt, rs.getString(4), rs.getString(5),
+                            rs.getInt(6));
                 }
             }
         }
         if (claimed != null) {
+            // counted when taken, so that a try the process died in counts too
             try (PreparedStatement st = c.prepareStatement(
                     "UPDATE collection_queue SET state='running', attempts=attempts+1 WHERE build_id=?")) {
                 st.setLong(1, claimed.buildId());
@@ -88,11 +134,26 @@ public final class QueueStore {
         }
     }
 
-    /** Returns events left running by a crash or a shutdown to the queue; how many. */
-    public int releaseRunning(Connection c) throws SQLException {
+    /** What became of the events a stopped process left running. */
+    public record Released(int requeued, int failed) {}
+
+    /**
+     * Returns events left running by a crash or a shutdown to the queue; those whose
+     * tries are used up (each claim counted one) end {@code failed} instead, so that an
+     * event that kills the process is not taken again and again.
+     */
+    public Released releaseRunning(Connection c, int maxAttempts, double now) throws SQLException {
+        int failed;
+        try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET state='failed', reason=?,"
+                + " finished_at=? WHERE state='running' AND attempts>=?")) {
+            st.setString(1, "interrupted: the process stopped while collecting it, " + maxAttempts + " time(s)");
+            st.setDouble(2, now);
+            st.setInt(3, maxAttempts);
+            failed = st.executeUpdate();
+        }
         try (PreparedStatement st = c.prepareStatement(
                 "UPDATE collection_queue SET state='pending' WHERE state='running'")) {
-            return st.executeUpdate();
+            return new Released(st.executeUpdate(), failed);
         }
     }
 

@@ -50,6 +50,15 @@ class InfoCommandIT {
         assertTrue(lines.contains("skipped in the last 24 hours, by reason:"), r.out());
         assertTrue(lines.contains("       1  ghost job"), r.out());
         assertTrue(!r.out().contains("within 30 s"), "two days old: not in the last 24 hours");
+        assertTrue(lines.contains("reconciliation:     disabled: GITLAB_URL, GITLAB_API_TOKEN not set"), r.out());
+
+        // where reconciliation got to, once it has run
+        TestDatabases.execute(db, "INSERT INTO reconciliation (id, covered_until, last_success_at, last_queued)"
+                + " VALUES (1, " + (now - 120) + ", " + (now - 120) + ", 3)");
+        r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString(), "GITLAB_URL", "http://127.0.0.1:9/api/v4/projects/2",
+                "GITLAB_API_TOKEN", "t"), Duration.ofSeconds(60), "info");
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("reconciliation: {5}enabled: every 600 s, first run after a start"
+                + " looking back 24 h; last completed 1[23]\\d s ago \\(.*\\), 3 job\\(s\\) queued")), r.out());
     }
 
     @Test

@@ -69,8 +69,9 @@ class BackfillIT {
                 if (id % 10 != 0 && id % 25 != 0 && id != 2003) expected.add(id);
             }
             for (long i = 0; i < 200; i++) {
-                // older than --since: the walk stops at the first page holding nothing newer
-                jobs.add(ClusterStandIn.apiJob(1199 - i, "stage-1", "aws", since - 1_000 - i * 60, since - 100 - i * 60));
+                // finished before --since, created up to 200 h before it: the walk stops at the first page
+                // of jobs all created more than --max-build-hours (48) before --since
+                jobs.add(ClusterStandIn.apiJob(1199 - i, "stage-1", "aws", since - 1_000 - i * 3_600, since - 100 - i * 3_600));
             }
             gitlab.jobList(jobs);
             Map<String, String> env = new HashMap<>(Map.of("DB_FILE", db.toString(),
@@ -92,9 +93,11 @@ class BackfillIT {
                 assertEquals(ClusterStandIn.API_TOKEN, req.headers().get("private-token"));
                 pages.add(req.query());
             }
-            assertEquals(List.of("scope[]=success&per_page=100&page=1", "scope[]=success&per_page=100&page=2",
-                    "scope[]=success&per_page=100&page=3", "scope[]=success&per_page=100&page=4"), pages,
-                    "page 4 holds only older jobs: page 5 is never asked for");
+            assertEquals(4, pages.size(), "page 4 holds only jobs created before since - 48 h: page 5 is never asked for");
+            assertEquals("scope[]=success&per_page=100&pagination=keyset&order_by=id&sort=desc", pages.get(0));
+            for (String page : pages.subList(1, pages.size())) {
+                assertTrue(page.startsWith("scope[]=success&per_page=100&pagination=keyset&order_by=id&sort=desc&cursor="), page);
+            }
 
             Set<Long> waiting = new TreeSet<>();
             for (Map<String, Object> row : StoredRows.query(db, "SELECT build_id FROM collection_queue WHERE state='pending'")) {
@@ -125,7 +128,7 @@ class BackfillIT {
                     "GITLAB_URL", gitlab.gitlabUrl(), "GITLAB_API_TOKEN", "glpat-revoked"), Duration.ofSeconds(60),
                     "backfill", "--since", "2024-01-01");
             assertEquals(1, r.exit());
-            assertEquals("gantry: error: GitLab: GitLab answered HTTP 401 (is GITLAB_API_TOKEN valid?)\n", r.err());
+            assertEquals("gantry: error: GitLab answered HTTP 401: 401 Unauthorized (is GITLAB_API_TOKEN valid?)\n", r.err());
             assertEquals(0, StoredRows.query(db, "SELECT * FROM collection_queue").size());
         }
     }

@@ -48,13 +48,15 @@ class CollectionFaultsIT {
             cluster.fault(803, Fault.PROMETHEUS_SLOW);
             cluster.fault(804, Fault.NO_DATA);
             cluster.fault(805, Fault.GITLAB_401);
+            cluster.fault(807, Fault.NAN_CPU_REQUEST);
+            cluster.fault(808, Fault.NAN_MEMORY_LIMIT);
             try (GantryProcess gantry = GantryProcess.serve(dir, env(cluster, db));
                     AllocationProbe probe = new AllocationProbe(gantry.baseUrl(), AllocationProbe.PROMPT)) {
                 Webhooks hooks = new Webhooks(gantry.baseUrl(), HOOK_TOKEN);
-                for (long id = 801; id <= 806; id++) {
+                for (long id = 801; id <= 808; id++) {
                     assertEquals(200, hooks.post(Webhooks.success(id, now - 3600, now - 3000)), "webhook " + id);
                 }
-                Map<Long, String> outcomes = StoredRows.awaitOutcomes(db, List.of(801L, 802L, 803L, 804L, 805L, 806L),
+                Map<Long, String> outcomes = StoredRows.awaitOutcomes(db, List.of(801L, 802L, 803L, 804L, 805L, 806L, 807L, 808L),
                         Duration.ofSeconds(60));
 
                 assertEquals("failed:Prometheus answered HTTP 500", outcomes.get(801L));
@@ -64,11 +66,14 @@ class CollectionFaultsIT {
                 assertEquals("skipped:annotation data is missing", outcomes.get(804L));
                 assertEquals("failed:GitLab answered HTTP 401 (is GITLAB_API_TOKEN valid?)", outcomes.get(805L));
                 assertEquals("inserted", outcomes.get(806L), "a healthy job is collected alongside");
+                // issue 10 item 5: a NaN was bound as NULL, INSERT OR IGNORE swallowed it and said "already stored"
+                assertEquals("skipped:unusable value: cpu_request is NaN", outcomes.get(807L));
+                assertEquals("skipped:unusable value: mem_limit is NaN", outcomes.get(808L));
                 ClusterStandIn.assertStored(806, StoredRows.jobs(db).get(806L));
                 assertEquals(1, StoredRows.jobs(db).size());
 
                 // transient failures are tried the configured number of times, a 401 once
-                assertEquals(Map.of(801L, 3L, 802L, 3L, 803L, 3L, 804L, 1L, 805L, 1L, 806L, 1L), attempts(db));
+                assertEquals(Map.of(801L, 3L, 802L, 3L, 803L, 3L, 804L, 1L, 805L, 1L, 806L, 1L, 807L, 1L, 808L, 1L), attempts(db));
 
                 String log = gantry.logText();
                 for (String line : List.of(
@@ -90,6 +95,7 @@ class CollectionFaultsIT {
                         "gantry_collection_outcomes_total{reason=\"gitlab_error\",state=\"failed\"} 1.0",
                         "gantry_collection_outcomes_total{reason=\"annotation data is missing\",state=\"skipped\"} 1.0",
                         "gantry_collection_outcomes_total{reason=\"inserted\",state=\"inserted\"} 1.0",
+                        "gantry_collection_outcomes_total{reason=\"unusable value\",state=\"skipped\"} 2.0",
                         "gantry_collection_retries_total{upstream=\"prometheus\"} 6.0")) {
                     assertTrue(metrics.contains(line), "/metrics has " + line + "\n" + metrics);
                 }

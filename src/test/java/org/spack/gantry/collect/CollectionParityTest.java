@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.store.QueueStore;
@@ -64,7 +65,8 @@ class CollectionParityTest {
         QueueStore queue = new QueueStore();
         Collector collector = new Collector(db, new GitLabClient(upstream.url("/api/v4/projects/2"), "api-token", http),
                 new PrometheusClient(upstream.url("/prometheus/api/v1"), "", http), new JobStore(), new NodeStore());
-        workers = new CollectionWorkers(db, queue, new JobStore(), new NodeStore(), collector,
+        workers = new CollectionWorkers(db, queue, collector, new OutcomeWriter(db, queue, new JobStore(), new NodeStore(),
+                JobCommitListener.NONE, CollectionListener.NONE, Clock.systemUTC()),
                 new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2);
         workers.start();
         intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC()).start();
@@ -119,6 +121,26 @@ class CollectionParityTest {
         assertEquals("inserted", outcomeAfterCollecting(vectors.getAsJsonObject("webhook_payload")));
         assertRowEquals(vectors.getAsJsonObject("expected_job_row"), row("SELECT * FROM jobs"));
         assertRowEquals(vectors.getAsJsonObject("expected_node_row"), row("SELECT * FROM nodes"));
+    }
+
+    @Test
+    void anEventThePreviousReleaseQueuedAsAWebhookBodyIsCollectedTheSame() throws Exception {
+        JsonObject payload = vectors.getAsJsonObject("webhook_payload");
+        // a row as release 3 of the schema wrote it: the body only, none of the job's facts in columns
+        TestDatabases.execute(file, "INSERT INTO collection_queue (build_id, payload, state, attempts, received_at,"
+                + " next_attempt_at) VALUES (" + payload.get("build_id").getAsLong() + ", '"
+                + payload.toString().replace("'", "''") + "', 'pending', 0, 0, 0)");
+        start();
+        long id = payload.get("build_id").getAsLong();
+        long deadline = System.currentTimeMillis() + 10_000;
+        String outcome = null;
+        while (System.currentTimeMillis() < deadline && (outcome == null || outcome.equals("pending")
+                || outcome.equals("running"))) {
+            Thread.sleep(20);
+            outcome = db.read(c -> new QueueStore().outcome(c, id));
+        }
+        assertEquals("inserted", outcome);
+        assertRowEquals(vectors.getAsJsonObject("expected_job_row"), row("SELECT * FROM jobs"));
     }
 
     @Test

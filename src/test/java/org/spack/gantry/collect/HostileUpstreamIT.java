@@ -39,6 +39,8 @@ class HostileUpstreamIT {
         env.put("GANTRY_HTTP_TIMEOUT_SECONDS", "20");
         env.put("GANTRY_COLLECT_MAX_ATTEMPTS", "3");
         env.put("GANTRY_COLLECT_BACKOFF_SECONDS", "0.2");
+        // only the job logs are asked of this GitLab: no reconciliation paging its jobs API
+        env.put("GANTRY_RECONCILE_INTERVAL_SECONDS", "0");
         return env;
     }
 

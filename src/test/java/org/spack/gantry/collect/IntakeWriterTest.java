@@ -49,10 +49,10 @@ class IntakeWriterTest {
 
     @Test
     void anEventIsReadableByAnotherConnectionOnceItsWriteCompletes() {
-        assertTrue(writer.write(42, "{\"build_id\": 42}").join());
+        assertTrue(writer.write(arrival(42, "{}")).join());
         // a fresh connection, as after a crash: committed, not merely written
         assertEquals(1, TestDatabases.count(file, "SELECT count(*) FROM collection_queue WHERE build_id = 42"));
-        assertFalse(writer.write(42, "{\"build_id\": 42}").join(), "the same build again is a duplicate");
+        assertFalse(writer.write(arrival(42, "{}")).join(), "the same build again is a duplicate");
     }
 
     @Test
@@ -86,7 +86,7 @@ class IntakeWriterTest {
     @Test
     void afterCloseEventsAreRefusedNotLost() {
         writer.close();
-        CompletionException e = assertThrows(CompletionException.class, () -> writer.write(1, "{}").join());
+        CompletionException e = assertThrows(CompletionException.class, () -> writer.write(arrival(1, "{}")).join());
         assertEquals("Gantry is stopping", e.getCause().getMessage());
         assertEquals(0, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
     }
@@ -106,7 +106,7 @@ class IntakeWriterTest {
                     return;
                 }
                 for (int i = first; i < n; i += threads) {
-                    results.set(i, writer.write(i, "{\"build_id\": " + i + "}"));
+                    results.set(i, writer.write(arrival(i, "{}")));
                 }
             });
         }
@@ -114,5 +114,9 @@ class IntakeWriterTest {
         pool.shutdown();
         assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
         return results;
+    }
+
+    private static IntakeWriter.Arrival arrival(long buildId, String document) {
+        return new IntakeWriter.Arrival(new Admission.Admitted(new JobEvent(buildId, 1, 2, "develop")), "webhook", document);
     }
 }

@@ -57,7 +57,7 @@ class HttpApiTest {
     private Map<String, String> collectionEnv() {
         return Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1",
                 "PROMETHEUS_URL", "http://127.0.0.1:9/api/v1", "GITLAB_URL", "http://127.0.0.1:9/api/v4/projects/2",
-                "GITLAB_API_TOKEN", "api", "GITLAB_WEBHOOK_TOKEN", TOKEN);
+                "GITLAB_API_TOKEN", "api", "GITLAB_WEBHOOK_TOKEN", TOKEN, "GANTRY_RECONCILE_INTERVAL_SECONDS", "0");
     }
 
     private HttpResponse<String> get(String pathAndQuery) throws Exception {
@@ -129,9 +129,10 @@ class HttpApiTest {
         var body = com.google.gson.JsonParser.parseString(r.body()).getAsJsonObject();
         assertEquals("ok", body.get("status").getAsString());
         assertEquals(BuildInfo.load().version(), body.get("version").getAsString());
-        assertEquals("3", body.get("schema_version").getAsString());
+        assertEquals("4", body.get("schema_version").getAsString());
         assertEquals(0, body.get("queue_depth").getAsInt());
         assertEquals("disabled: PROMETHEUS_URL, GITLAB_API_TOKEN, GITLAB_WEBHOOK_TOKEN not set", body.get("collection").getAsString());
+        assertEquals("disabled: GITLAB_API_TOKEN not set", body.get("reconciliation").getAsString());
     }
 
     @Test
@@ -158,23 +159,61 @@ class HttpApiTest {
     }
 
     @Test
-    void collectNamesTheBadFieldOfASuccessEvent() throws Exception {
+    void aSuccessEventWithAnUnreadableFieldIsRecordedAsSkippedNotRefused() throws Exception {
         start(collectionEnv());
         var good = Parity.json("collection.json").getAsJsonObject("webhook_payload");
+        // a 4xx counts against the hook at GitLab: only a body that is no Job Hook at all gets one
         Map<String, String> cases = Map.of(
-                "build_id", "\"9892514\"", "runner", "7", "build_stage", "3", "ref", "null",
+                "runner", "7", "build_stage", "3", "ref", "null",
                 "build_started_at", "\"yesterday\"", "build_finished_at", "[]");
+        long id = 1000;
         for (var c : cases.entrySet()) {
             var payload = good.deepCopy();
+            payload.addProperty("build_id", ++id);
             payload.add(c.getKey(), com.google.gson.JsonParser.parseString(c.getValue()));
             HttpResponse<String> r = collect(TOKEN, "Job Hook", payload.toString());
-            assertEquals(400, r.statusCode(), c.getKey());
-            assertTrue(r.body().contains(c.getKey()), r.body());
+            assertEquals(200, r.statusCode(), c.getKey());
+            String reason = TestDatabases.text(db, "SELECT state || ':' || reason FROM collection_queue WHERE build_id=" + id);
+            assertTrue(reason.startsWith("skipped:invalid event: ") && reason.contains(c.getKey()), reason);
         }
+        var notAnInteger = good.deepCopy();
+        notAnInteger.addProperty("build_id", "9892514");
+        assertEquals("field build_id must be an integer", collect(TOKEN, "Job Hook", notAnInteger.toString()).body());
         var missing = good.deepCopy();
         missing.remove("build_id");
-        assertEquals("missing field: build_id", collect(TOKEN, "Job Hook", missing.toString()).body());
-        assertEquals(0, rows("collection_queue"));
+        HttpResponse<String> r = collect(TOKEN, "Job Hook", missing.toString());
+        assertEquals(400, r.statusCode());
+        assertEquals("missing field: build_id", r.body());
+        assertEquals(cases.size(), rows("collection_queue"));
+        assertTrue(get("/metrics").body().contains("gantry_webhooks_total{result=\"invalid\"} 7.0"));
+    }
+
+    @Test
+    void everyTimestampFormGitLabWritesIsTheSameInstant() throws Exception {
+        start(collectionEnv());
+        var good = Parity.json("collection.json").getAsJsonObject("webhook_payload");
+        // GitLab docs, "Webhook events" -> "Job events"; "+0200": Ruby's Time#to_s on a GitLab not set to UTC
+        String[][] forms = {
+            {"build_started_at", "2021-02-23 02:41:37 UTC", "build_finished_at", "2021-02-23 03:41:37 UTC"},
+            {"build_started_at", "2021-02-23 04:41:37 +0200", "build_finished_at", "2021-02-23 01:41:37 -0200"},
+            {"build_started_at", "2021-02-23T02:41:37Z", "build_finished_at", "2021-02-23T03:41:37.886Z"},
+            {"build_started_at", "2021-02-23T04:41:37.123+02:00", "build_finished_at", "2021-02-23T03:41:37+00:00"},
+            // the _iso fields win over the plain ones
+            {"build_started_at_iso", "2021-02-23T02:41:37.000Z", "build_finished_at_iso", "2021-02-23T03:41:37Z",
+                "build_started_at", "not a time", "build_finished_at", "2021-02-24 00:00:00 UTC"},
+        };
+        long id = 2000;
+        for (String[] form : forms) {
+            var payload = good.deepCopy();
+            payload.addProperty("build_id", ++id);
+            payload.addProperty("build_created_at", "2021-02-23T02:40:00.886Z");
+            for (int i = 0; i < form.length; i += 2) {
+                payload.addProperty(form[i], form[i + 1]);
+            }
+            assertEquals(200, collect(TOKEN, "Job Hook", payload.toString()).statusCode(), String.join(" ", form));
+            assertEquals("1614048097 1614051697", TestDatabases.text(db,
+                    "SELECT job_start || ' ' || job_end FROM collection_queue WHERE build_id=" + id), String.join(" ", form));
+        }
     }
 
     @Test

@@ -26,10 +26,10 @@ class AppliedMigrationsTest {
     @Test
     void aDatabaseFlywayMigratedIsUpToDateWithTheSameChecksums() {
         Path file = TestDatabases.migrated(dir);
-        assertEquals("3", applied.upToDateVersion(file));
+        assertEquals("4", applied.upToDateVersion(file));
         List<AppliedMigrations.Script> scripts = AppliedMigrations.bundledScripts();
         assertNotNull(scripts);
-        assertEquals(List.of("1", "2", "3"), scripts.stream().map(AppliedMigrations.Script::version).toList());
+        assertEquals(List.of("1", "2", "3", "4"), scripts.stream().map(AppliedMigrations.Script::version).toList());
         for (AppliedMigrations.Script s : scripts) {
             assertEquals(TestDatabases.count(file, "SELECT checksum FROM flyway_schema_history WHERE version='" + s.version() + "'"),
                     (long) s.checksum(), s.name());
@@ -41,7 +41,7 @@ class AppliedMigrationsTest {
         Path file = TestDatabases.reference(dir);
         assertNull(applied.upToDateVersion(file));
         migrations(file).migrate();
-        assertEquals("3", applied.upToDateVersion(file));
+        assertEquals("4", applied.upToDateVersion(file));
     }
 
     @Test
@@ -60,7 +60,7 @@ class AppliedMigrationsTest {
         TestDatabases.execute(file, "UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '2'");
         assertNull(applied.upToDateVersion(file));
         TestDatabases.execute(file, "UPDATE flyway_schema_history SET checksum = checksum - 1 WHERE version = '2'");
-        assertEquals("3", applied.upToDateVersion(file));
+        assertEquals("4", applied.upToDateVersion(file));
         TestDatabases.execute(file, "UPDATE flyway_schema_history SET success = 0 WHERE version = '3'");
         assertNull(applied.upToDateVersion(file));
     }

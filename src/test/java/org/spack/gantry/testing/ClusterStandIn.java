@@ -40,13 +40,19 @@ public final class ClusterStandIn implements AutoCloseable {
         /** Prometheus knows no pod for it */
         NO_DATA,
         /** GitLab refuses the API token */
-        GITLAB_401
+        GITLAB_401,
+        /** GitLab's job log answers only after 10 minutes */
+        TRACE_HANGS,
+        /** the pod's CPU request is "NaN", as Prometheus writes an unusable sample */
+        NAN_CPU_REQUEST,
+        /** the pod's memory limit is "NaN" */
+        NAN_MEMORY_LIMIT
     }
 
     private final FakeUpstream server = new FakeUpstream(this::answer);
     private final Map<Long, Fault> faults = new ConcurrentHashMap<>();
     private volatile long prometheusDelayMs;
-    private volatile List<JsonObject> jobList = List.of();
+    private final GitLabJobsApi jobsApi = new GitLabJobsApi();
 
     public String prometheusUrl() {
         return server.url("/prometheus/api/v1");
@@ -80,7 +86,12 @@ public final class ClusterStandIn implements AutoCloseable {
 
     /** What the jobs API lists, newest first, 100 a page, as GitLab pages {@code scope[]=success}. */
     public void jobList(List<JsonObject> newestFirst) {
-        jobList = List.copyOf(newestFirst);
+        jobsApi.jobs(newestFirst);
+    }
+
+    /** The jobs API, to set how it pages and fails. */
+    public GitLabJobsApi jobsApi() {
+        return jobsApi;
     }
 
     /** A job as the GitLab jobs API describes it (ISO-8601 times with milliseconds). */
@@ -113,20 +124,16 @@ public final class ClusterStandIn implements AutoCloseable {
             if (!API_TOKEN.equals(r.headers().get("private-token")) || faults.get(id) == Fault.GITLAB_401) {
                 return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
             }
+            if (faults.get(id) == Fault.TRACE_HANGS) {
+                return new Answer(200, "text/plain", "$ spack ci rebuild\n", 600_000);
+            }
             return Answer.text("$ spack ci rebuild\n==> Installing pkg-" + id % 5 + "\n");
         }
         if (JOBS.matcher(r.path()).matches()) {
             if (!API_TOKEN.equals(r.headers().get("private-token"))) {
                 return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
             }
-            Matcher page = Pattern.compile("^scope\\[\\]=success&per_page=100&page=(\\d+)$").matcher(r.query());
-            if (!page.matches()) {
-                return new Answer(400, "application/json", "{\"error\":\"unexpected query " + r.query() + "\"}", 0);
-            }
-            int from = (Integer.parseInt(page.group(1)) - 1) * 100;
-            JsonArray list = new JsonArray();
-            for (int i = from; i < Math.min(from + 100, jobList.size()); i++) list.add(jobList.get(i));
-            return Answer.json(list.toString());
+            return jobsApi.answer(r);
         }
         if (!r.path().startsWith("/prometheus/api/v1/query")) {
             return new Answer(404, "text/plain", "not found", 0);
@@ -153,7 +160,7 @@ public final class ClusterStandIn implements AutoCloseable {
         data.addProperty("resultType", range ? "matrix" : "vector");
         data.add("result", result);
         if (fault != Fault.NO_DATA) {
-            series(query, params, id, range, result);
+            series(query, params, id, range, result, fault);
         }
         JsonObject root = new JsonObject();
         root.addProperty("status", "success");
@@ -168,7 +175,8 @@ public final class ClusterStandIn implements AutoCloseable {
         return m.find() ? Long.parseLong(m.group(1)) : null;
     }
 
-    private static void series(String query, Map<String, String> params, Long id, boolean range, JsonArray out) {
+    private static void series(String query, Map<String, String> params, Long id, boolean range, JsonArray out,
+            Fault fault) {
         String time = params.getOrDefault("time", "0");
         if (query.startsWith("kube_pod_annotations") && id != null) {
             out.add(sample(labels("pod", pod(id), "annotation_gitlab_ci_job_id", Long.toString(id),
@@ -181,10 +189,12 @@ public final class ClusterStandIn implements AutoCloseable {
                     "annotation_metrics_spack_ci_stack_name", "e4s",
                     "annotation_metrics_spack_job_build_jobs", "16"), time, "1"));
         } else if (query.startsWith("kube_pod_container_resource_requests") && id != null) {
-            out.add(sample(resource(id, "cpu", "core"), time, Double.toString(cpuRequest(id))));
+            out.add(sample(resource(id, "cpu", "core"), time,
+                    fault == Fault.NAN_CPU_REQUEST ? "NaN" : Double.toString(cpuRequest(id))));
             out.add(sample(resource(id, "memory", "byte"), time, Double.toString(memRequest(id))));
         } else if (query.startsWith("kube_pod_container_resource_limits") && id != null) {
-            out.add(sample(resource(id, "memory", "byte"), time, Double.toString(memLimit(id))));
+            out.add(sample(resource(id, "memory", "byte"), time,
+                    fault == Fault.NAN_MEMORY_LIMIT ? "NaN" : Double.toString(memLimit(id))));
         } else if (query.startsWith("container_memory_working_set_bytes") && id != null && range) {
             out.add(matrix(labels("pod", pod(id), "container", "build"), params.get("start"), memory(id)));
         } else if (query.startsWith("rate(container_cpu_usage_seconds_total") && id != null && range) {

@@ -20,8 +20,12 @@ import java.util.function.Function;
  * the request path and decoded query; every request is recorded.
  */
 public final class FakeUpstream implements AutoCloseable {
-    /** A canned answer. */
-    public record Answer(int status, String contentType, String body, long delayMs) {
+    /** A canned answer, with extra response headers. */
+    public record Answer(int status, String contentType, String body, long delayMs, Map<String, String> headers) {
+        public Answer(int status, String contentType, String body, long delayMs) {
+            this(status, contentType, body, delayMs, Map.of());
+        }
+
         public static Answer json(String body) {
             return new Answer(200, "application/json", body, 0);
         }
@@ -91,6 +95,7 @@ public final class FakeUpstream implements AutoCloseable {
         }
         byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", a.contentType());
+        a.headers().forEach(ex.getResponseHeaders()::set);
         ex.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             ex.getResponseBody().write(body);

@@ -52,6 +52,16 @@ public final class TestDatabases {
         }
     }
 
+    /** The first column of the first row as text, or null. */
+    public static String text(Path file, String sql) {
+        try (Connection c = Database.open(file, true); Statement st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);

@@ -1,0 +1,83 @@
+package org.spack.gantry.collect;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobCommitListener;
+import org.spack.gantry.store.JobStore;
+import org.spack.gantry.store.NodeStore;
+import org.spack.gantry.store.QueueStore;
+
+/**
+ * The one place a collection's result is written: the job, its node and the event's
+ * outcome in one transaction, so that a crash leaves an event either done or still queued.
+ */
+public final class OutcomeWriter {
+    private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
+
+    private final Database db;
+    private final QueueStore queue;
+    private final JobStore jobs;
+    private final NodeStore nodes;
+    private final JobCommitListener committed;
+    private final CollectionListener listener;
+    private final Clock clock;
+
+    public OutcomeWriter(Database db, QueueStore queue, JobStore jobs, NodeStore nodes, JobCommitListener committed,
+            CollectionListener listener, Clock clock) {
+        this.db = db;
+        this.queue = queue;
+        this.jobs = jobs;
+        this.nodes = nodes;
+        this.committed = committed;
+        this.listener = listener;
+        this.clock = clock;
+    }
+
+    /** Writes what the collector returned: the job, or the reason it was skipped. */
+    public Outcome write(long buildId, Collector.Result result) {
+        if (result instanceof Collector.Skipped s) {
+            return finish(buildId, Outcome.skipped(s.reason()));
+        }
+        CollectedJob found = ((Collector.Found) result).collected();
+        Long[] rowId = new Long[1];
+        Outcome outcome = db.write(c -> {
+            long nodeId = found.newNode() != null
+                    ? nodes.insertOrFind(c, found.newNode())
+                    : requireNode(nodes.findByUuid(c, found.nodeUuid()), found.nodeUuid());
+            rowId[0] = jobs.insert(c, found.job(), nodeId);
+            Outcome o = rowId[0] != null ? Outcome.inserted() : Outcome.skipped("already stored");
+            queue.finish(c, buildId, o.state(), o.reason(), now());
+            return o;
+        });
+        if (rowId[0] != null) {
+            committed.committed(rowId[0], found.job());
+        }
+        log.info("job {} {} ({} {}@{})", buildId, outcome, found.job().pod(), found.job().pkgName(),
+                found.job().pkgVersion());
+        listener.outcome(outcome);
+        return outcome;
+    }
+
+    /** Records an outcome without a job: skipped or failed. */
+    public Outcome finish(long buildId, Outcome outcome) {
+        db.write(c -> {
+            queue.finish(c, buildId, outcome.state(), outcome.reason(), now());
+            return null;
+        });
+        log.info("job {} {}", buildId, outcome);
+        listener.outcome(outcome);
+        return outcome;
+    }
+
+    private static long requireNode(Long id, String uuid) throws SQLException {
+        if (id == null) throw new SQLException("node " + uuid + " disappeared during collection");
+        return id;
+    }
+
+    private double now() {
+        return clock.millis() / 1000.0;
+    }
+}

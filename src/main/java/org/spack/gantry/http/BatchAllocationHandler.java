@@ -27,6 +27,8 @@ final class BatchAllocationHandler implements HttpHandler {
     static final int MAX_SPECS = SpecList.MAX_SPECS;
     static final long MAX_BODY = 8L * 1024 * 1024;
     private static final long MAX_DRAINED = 16L * 1024 * 1024;
+    private static final String ROUTE = "/v1/allocations";
+    private static final RequestBody.Limits LIMITS = new RequestBody.Limits(MAX_BODY, MAX_DRAINED, Server.BODY_DEADLINE);
     static final String INVALID = "{\"error\": \"invalid spec\"}";
     private static final byte[] SEPARATOR = {',', ' '};
 
@@ -34,9 +36,11 @@ final class BatchAllocationHandler implements HttpHandler {
     private final Predictor predictor;
     private final AllocationHandler.PredictionListener listener;
     private final Semaphore running;
+    private final RefusalLog refusals;
 
     BatchAllocationHandler(SpecParser parser, Predictor predictor, AllocationHandler.PredictionListener listener,
-            int concurrentBatches) {
+            int concurrentBatches, RefusalLog refusals) {
+        this.refusals = refusals;
         this.parser = parser;
         this.predictor = predictor;
         this.listener = listener;
@@ -44,43 +48,40 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) throws IOException {
-        if (exchange.getRequestContentLength() > MAX_DRAINED) {
-            // too large even to read and drop: a client still sending may see a reset instead
-            log.warn("allocation batch refused: body of {} bytes is over {}", exchange.getRequestContentLength(), MAX_BODY);
-            exchange.setPersistent(false); // the body is not read
-            Responses.text(exchange, 413, tooLarge());
-            return;
-        }
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
-            return;
-        }
-        // past MAX_BODY the body is still read, up to MAX_DRAINED, so that a client still
-        // sending sees the 413 rather than a reset; Undertow cuts off beyond that
-        exchange.setMaxEntitySize(MAX_DRAINED);
-        exchange.startBlocking();
-        LimitedInputStream in = new LimitedInputStream(exchange.getInputStream(), MAX_BODY);
+    public void handleRequest(HttpServerExchange exchange) {
+        // the body is read on the IO thread as it comes; a worker is taken only to answer it
+        RequestBody.receive(exchange, LIMITS, (ex, body) -> ex.dispatch(() -> answer(ex, body)), this::refusedBody);
+    }
+
+    private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
+        refusals.refused(log, ROUTE, problem.reason, "allocation batch refused: {}", detail);
+        Responses.text(exchange, problem.status, switch (problem) {
+            case TOO_LARGE -> tooLarge();
+            case TOO_SLOW -> "request body not received in time";
+            case INCOMPLETE -> "request body could not be read";
+        });
+    }
+
+    private void answer(HttpServerExchange exchange, byte[] body) {
         SpecList specs;
         try {
-            specs = SpecList.of(readBody(in, exchange.getRequestContentLength()));
+            specs = SpecList.of(body);
         } catch (SpecList.Refused r) {
-            log.warn("allocation batch refused: {}", r.getMessage());
+            refusals.refused(log, ROUTE, r.reason, "allocation batch refused: {}", r.getMessage());
             Responses.text(exchange, r.status, r.getMessage());
             return;
-        } catch (LimitedInputStream.TooLarge e) {
-            log.warn("allocation batch refused: body over {} bytes", MAX_BODY);
-            in.drain();
-            exchange.setPersistent(false);
-            Responses.text(exchange, 413, tooLarge());
-            return;
         }
+        exchange.startBlocking();
         // a few batches at a time (half the cores: single requests keep the rest); more would not
         // answer sooner, only hold more bodies in memory across collections, which the serial
         // collector then promotes into the old generation
         running.acquireUninterruptibly();
         try {
             answerAll(exchange, specs);
+        } catch (IOException e) {
+            // the client went away while the answers were written: nobody to tell
+            log.info("allocation batch answer not delivered: {}", e.getMessage());
+            exchange.setPersistent(false);
         } finally {
             running.release();
         }
@@ -101,7 +102,8 @@ final class BatchAllocationHandler implements HttpHandler {
         }
         if (refusals.count > 0) {
             // one line for the request, as for a refused GET, however many specs it refused
-            log.warn("allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
+            this.refusals.refused(log, ROUTE, "invalid_spec", refusals.count,
+                    "allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
                     refusals.count, refusals.firstReason, AllocationHandler.abbreviate(refusals.first));
         }
     }
@@ -118,20 +120,6 @@ final class BatchAllocationHandler implements HttpHandler {
                 firstReason = reason;
             }
         }
-    }
-
-    /** The whole body, read into one array of the announced length (grown in steps only when sent in chunks). */
-    private static byte[] readBody(LimitedInputStream in, long announced) throws IOException {
-        if (announced < 0) {
-            return in.readAllBytes();
-        }
-        // an announced length over the limit is read only until the limit trips
-        byte[] body = new byte[(int) Math.min(announced, MAX_BODY + 1)];
-        int read = in.readNBytes(body, 0, body.length);
-        if (read < body.length) {
-            throw new java.io.EOFException("request body shorter than its Content-Length");
-        }
-        return body;
     }
 
     private String answer(Predictor batch, String text, Refusals refusals) {

@@ -18,9 +18,9 @@ import org.spack.gantry.spec.SpecParser;
  * {@code POST /v1/allocations}: a JSON list of specs in, the list of answers in the
  * same order out, each exactly the body {@code GET /v1/allocation} would give for it
  * or {@code {"error": "invalid spec"}}. A pipeline generator asks once instead of
- * thousands of times; all answers come from one state of the history. Runs on a
- * worker thread (a batch of 10,000 takes tens of milliseconds) and writes the answers
- * as they come.
+ * thousands of times; all answers come from one state of the history. The body is
+ * read on the IO thread as it arrives and checked whole; only then does a worker thread
+ * answer it (a batch of 10,000 takes tens of milliseconds), writing the answers as they come.
  */
 final class BatchAllocationHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(BatchAllocationHandler.class);
@@ -89,22 +89,22 @@ final class BatchAllocationHandler implements HttpHandler {
 
     private void answerAll(HttpServerExchange exchange, SpecList specs) throws IOException {
         Predictor batch = predictor.forBatch();
-        Refusals refusals = new Refusals();
+        Refusals invalid = new Refusals();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         // answers are ASCII (json.dumps escapes the rest), so each char is one byte
         try (OutputStream out = exchange.getOutputStream()) {
             out.write('[');
             specs.forEach((i, text) -> {
                 if (i > 0) out.write(SEPARATOR);
-                out.write(answer(batch, text, refusals).getBytes(StandardCharsets.US_ASCII));
+                out.write(answer(batch, text, invalid).getBytes(StandardCharsets.US_ASCII));
             });
             out.write(']');
         }
-        if (refusals.count > 0) {
+        if (invalid.count > 0) {
             // one line for the request, as for a refused GET, however many specs it refused
-            this.refusals.refused(log, ROUTE, "invalid_spec", refusals.count,
+            refusals.refused(log, ROUTE, "invalid_spec", invalid.count,
                     "allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
-                    refusals.count, refusals.firstReason, AllocationHandler.abbreviate(refusals.first));
+                    invalid.count, LogText.escape(invalid.firstReason), AllocationHandler.abbreviate(invalid.first));
         }
     }
 

@@ -20,13 +20,17 @@ import org.spack.gantry.spec.SpecParser;
 final class AllocationHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(AllocationHandler.class);
     static final int MAX_REQUEST_LINE = 8190;
+    private static final String ROUTE = "/v1/allocation";
 
     private final SpecParser parser;
     private final Predictor predictor;
     private final PredictionListener listener;
     private final AnswerCache answers;
+    private final RefusalLog refusals;
 
-    AllocationHandler(SpecParser parser, Predictor predictor, PredictionListener listener, int cachedAnswers) {
+    AllocationHandler(SpecParser parser, Predictor predictor, PredictionListener listener, int cachedAnswers,
+            RefusalLog refusals) {
+        this.refusals = refusals;
         this.parser = parser;
         this.predictor = predictor;
         this.listener = listener;
@@ -41,14 +45,15 @@ final class AllocationHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (requestLineLength(exchange) > MAX_REQUEST_LINE) {
-            log.info("allocation refused: request line of {} bytes is over {}", requestLineLength(exchange), MAX_REQUEST_LINE);
+            refusals.refused(log, ROUTE, "request_line_too_long", "allocation refused: request line of {} bytes is over {}",
+                    requestLineLength(exchange), MAX_REQUEST_LINE);
             Responses.text(exchange, 414, "request line too long");
             return;
         }
         Deque<String> specs = exchange.getQueryParameters().get("spec");
         String text = specs == null ? null : specs.peekFirst();
         if (text == null || text.isEmpty()) {
-            log.info("allocation refused: no spec parameter");
+            refusals.refused(log, ROUTE, "missing_spec", "allocation refused: no spec parameter");
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
@@ -100,8 +105,9 @@ final class AllocationHandler implements HttpHandler {
     }
 
     /** The parser, or the predictor (an expensive variant that is not a number), found the spec invalid. */
-    private static void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
-        log.info("allocation refused, invalid spec ({}): {}", e.getMessage(), abbreviate(text));
+    private void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
+        refusals.refused(log, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}", LogText.escape(e.getMessage()),
+                abbreviate(text));
         Responses.text(exchange, 400, "invalid spec");
     }
 
@@ -114,6 +120,6 @@ final class AllocationHandler implements HttpHandler {
     /** Short, and on one line: a client's text must not forge log lines. */
     static String abbreviate(String s) {
         String head = s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
-        return head.replace("\n", "\\n").replace("\r", "\\r");
+        return LogText.escape(head);
     }
 }

@@ -18,15 +18,17 @@ import org.spack.gantry.spec.SpecParser;
  * {@code POST /v1/allocations}: a JSON list of specs in, the list of answers in the
  * same order out, each exactly the body {@code GET /v1/allocation} would give for it
  * or {@code {"error": "invalid spec"}}. A pipeline generator asks once instead of
- * thousands of times; all answers come from one state of the history. Runs on a
- * worker thread (a batch of 10,000 takes tens of milliseconds) and writes the answers
- * as they come.
+ * thousands of times; all answers come from one state of the history. The body is
+ * read on the IO thread as it arrives and checked whole; only then does a worker thread
+ * answer it (a batch of 10,000 takes tens of milliseconds), writing the answers as they come.
  */
 final class BatchAllocationHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(BatchAllocationHandler.class);
     static final int MAX_SPECS = SpecList.MAX_SPECS;
     static final long MAX_BODY = 8L * 1024 * 1024;
     private static final long MAX_DRAINED = 16L * 1024 * 1024;
+    private static final String ROUTE = "/v1/allocations";
+    private static final RequestBody.Limits LIMITS = new RequestBody.Limits(MAX_BODY, MAX_DRAINED, Server.BODY_DEADLINE);
     static final String INVALID = "{\"error\": \"invalid spec\"}";
     private static final byte[] SEPARATOR = {',', ' '};
 
@@ -34,9 +36,11 @@ final class BatchAllocationHandler implements HttpHandler {
     private final Predictor predictor;
     private final AllocationHandler.PredictionListener listener;
     private final Semaphore running;
+    private final RefusalLog refusals;
 
     BatchAllocationHandler(SpecParser parser, Predictor predictor, AllocationHandler.PredictionListener listener,
-            int concurrentBatches) {
+            int concurrentBatches, RefusalLog refusals) {
+        this.refusals = refusals;
         this.parser = parser;
         this.predictor = predictor;
         this.listener = listener;
@@ -44,43 +48,40 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) throws IOException {
-        if (exchange.getRequestContentLength() > MAX_DRAINED) {
-            // too large even to read and drop: a client still sending may see a reset instead
-            log.info("allocation batch refused: body of {} bytes is over {}", exchange.getRequestContentLength(), MAX_BODY);
-            exchange.setPersistent(false); // the body is not read
-            Responses.text(exchange, 413, tooLarge());
-            return;
-        }
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
-            return;
-        }
-        // past MAX_BODY the body is still read, up to MAX_DRAINED, so that a client still
-        // sending sees the 413 rather than a reset; Undertow cuts off beyond that
-        exchange.setMaxEntitySize(MAX_DRAINED);
-        exchange.startBlocking();
-        LimitedInputStream in = new LimitedInputStream(exchange.getInputStream(), MAX_BODY);
+    public void handleRequest(HttpServerExchange exchange) {
+        // the body is read on the IO thread as it comes; a worker is taken only to answer it
+        RequestBody.receive(exchange, LIMITS, (ex, body) -> ex.dispatch(() -> answer(ex, body)), this::refusedBody);
+    }
+
+    private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
+        refusals.refused(log, ROUTE, problem.reason, "allocation batch refused: {}", detail);
+        Responses.text(exchange, problem.status, switch (problem) {
+            case TOO_LARGE -> tooLarge();
+            case TOO_SLOW -> "request body not received in time";
+            case INCOMPLETE -> "request body could not be read";
+        });
+    }
+
+    private void answer(HttpServerExchange exchange, byte[] body) {
         SpecList specs;
         try {
-            specs = SpecList.of(readBody(in, exchange.getRequestContentLength()));
+            specs = SpecList.of(body);
         } catch (SpecList.Refused r) {
-            log.info("allocation batch refused: {}", r.getMessage());
+            refusals.refused(log, ROUTE, r.reason, "allocation batch refused: {}", r.getMessage());
             Responses.text(exchange, r.status, r.getMessage());
             return;
-        } catch (LimitedInputStream.TooLarge e) {
-            log.info("allocation batch refused: body over {} bytes", MAX_BODY);
-            in.drain();
-            exchange.setPersistent(false);
-            Responses.text(exchange, 413, tooLarge());
-            return;
         }
+        exchange.startBlocking();
         // a few batches at a time (half the cores: single requests keep the rest); more would not
         // answer sooner, only hold more bodies in memory across collections, which the serial
         // collector then promotes into the old generation
         running.acquireUninterruptibly();
         try {
             answerAll(exchange, specs);
+        } catch (IOException e) {
+            // the client went away while the answers were written: nobody to tell
+            log.info("allocation batch answer not delivered: {}", e.getMessage());
+            exchange.setPersistent(false);
         } finally {
             running.release();
         }
@@ -88,21 +89,22 @@ final class BatchAllocationHandler implements HttpHandler {
 
     private void answerAll(HttpServerExchange exchange, SpecList specs) throws IOException {
         Predictor batch = predictor.forBatch();
-        Refusals refusals = new Refusals();
+        Refusals invalid = new Refusals();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         // answers are ASCII (json.dumps escapes the rest), so each char is one byte
         try (OutputStream out = exchange.getOutputStream()) {
             out.write('[');
             specs.forEach((i, text) -> {
                 if (i > 0) out.write(SEPARATOR);
-                out.write(answer(batch, text, refusals).getBytes(StandardCharsets.US_ASCII));
+                out.write(answer(batch, text, invalid).getBytes(StandardCharsets.US_ASCII));
             });
             out.write(']');
         }
-        if (refusals.count > 0) {
+        if (invalid.count > 0) {
             // one line for the request, as for a refused GET, however many specs it refused
-            log.info("allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
-                    refusals.count, refusals.firstReason, AllocationHandler.abbreviate(refusals.first));
+            refusals.refused(log, ROUTE, "invalid_spec", invalid.count,
+                    "allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
+                    invalid.count, LogText.escape(invalid.firstReason), AllocationHandler.abbreviate(invalid.first));
         }
     }
 
@@ -118,20 +120,6 @@ final class BatchAllocationHandler implements HttpHandler {
                 firstReason = reason;
             }
         }
-    }
-
-    /** The whole body, read into one array of the announced length (grown in steps only when sent in chunks). */
-    private static byte[] readBody(LimitedInputStream in, long announced) throws IOException {
-        if (announced < 0) {
-            return in.readAllBytes();
-        }
-        // an announced length over the limit is read only until the limit trips
-        byte[] body = new byte[(int) Math.min(announced, MAX_BODY + 1)];
-        int read = in.readNBytes(body, 0, body.length);
-        if (read < body.length) {
-            throw new java.io.EOFException("request body shorter than its Content-Length");
-        }
-        return body;
     }
 
     private String answer(Predictor batch, String text, Refusals refusals) {

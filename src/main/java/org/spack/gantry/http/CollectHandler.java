@@ -3,7 +3,6 @@ package org.spack.gantry.http;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -22,6 +21,8 @@ final class CollectHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(CollectHandler.class);
     static final long MAX_BODY = 1024 * 1024;
     private static final long MAX_DRAINED = 16 * 1024 * 1024;
+    private static final String ROUTE = "/v1/collect";
+    private static final RequestBody.Limits LIMITS = new RequestBody.Limits(MAX_BODY, MAX_DRAINED, Server.BODY_DEADLINE);
     private static final HttpString TOKEN = new HttpString("X-Gitlab-Token");
     private static final HttpString EVENT = new HttpString("X-Gitlab-Event");
 
@@ -29,9 +30,12 @@ final class CollectHandler implements HttpHandler {
     private final byte[] webhookToken;
     private final String disabledReason;
     private final WebhookListener listener;
+    private final RefusalLog refusals;
 
     /** @param disabledReason why collection is off (then every call is 503), or null */
-    CollectHandler(Intake intake, String webhookToken, String disabledReason, WebhookListener listener) {
+    CollectHandler(Intake intake, String webhookToken, String disabledReason, WebhookListener listener,
+            RefusalLog refusals) {
+        this.refusals = refusals;
         this.intake = intake;
         this.listener = listener;
         this.webhookToken = webhookToken == null ? null : webhookToken.getBytes(StandardCharsets.UTF_8);
@@ -47,49 +51,32 @@ final class CollectHandler implements HttpHandler {
         }
         String token = exchange.getRequestHeaders().getFirst(TOKEN);
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), webhookToken)) {
-            log.warn("webhook from {} refused: invalid token", exchange.getSourceAddress());
+            refusals.refused(log, ROUTE, "invalid_token", "webhook from {} refused: invalid token",
+                    exchange.getSourceAddress());
             listener.webhook("unauthorized");
             Responses.text(exchange, 401, "invalid token");
             return;
         }
-        long length = exchange.getRequestContentLength();
-        if (length > MAX_BODY) {
-            log.warn("webhook refused: body of {} bytes is over the 1 MiB limit", length);
-            if (length > MAX_DRAINED) {
-                exchange.setPersistent(false);
-                Responses.text(exchange, 413, "request body too large");
-                return;
-            }
-            // read and drop the body first: a client still sending would not see an early answer
-            exchange.setMaxEntitySize(MAX_DRAINED);
-            exchange.getRequestReceiver().receivePartialBytes((ex, data, last) -> {
-                if (last) {
-                    Responses.text(ex, 413, "request body too large");
-                }
-            }, this::tooLargeOrBroken);
-            return;
-        }
-        exchange.setMaxEntitySize(MAX_BODY);
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(() -> accept(ex, body)),
-                (ex, error) -> tooLargeOrBroken(ex, error));
+        // read on the IO thread as it comes: a slow sender holds no worker
+        RequestBody.receive(exchange, LIMITS, (ex, body) -> ex.dispatch(() -> accept(ex, body)), this::refusedBody);
     }
 
-    private void tooLargeOrBroken(HttpServerExchange exchange, IOException error) {
-        if (error instanceof io.undertow.server.RequestTooBigException) {
-            log.warn("webhook refused: body over the 1 MiB limit");
-            Responses.text(exchange, 413, "request body too large");
-        } else {
-            log.warn("webhook body could not be read: {}", error.getMessage());
-            Responses.text(exchange, 400, "request body could not be read");
-        }
+    private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
+        refusals.refused(log, ROUTE, problem.reason, "webhook refused: {}{}", detail,
+                problem == RequestBody.Problem.TOO_LARGE ? ", over the 1 MiB limit" : "");
+        Responses.text(exchange, problem.status, switch (problem) {
+            case TOO_LARGE -> "request body too large";
+            case TOO_SLOW -> "request body not received in time";
+            case INCOMPLETE -> "request body could not be read";
+        });
     }
 
     private void accept(HttpServerExchange exchange, byte[] body) {
         String event = exchange.getRequestHeaders().getFirst(EVENT);
         if (!"Job Hook".equals(event)) {
             // not fatal: a 200 keeps GitLab from disabling the hook
-            log.warn("ignored a webhook of event type '{}': only Job Hook is collected", event);
+            log.warn("ignored a webhook of event type '{}': only Job Hook is collected",
+                    event == null ? null : LogText.escape(event));
             listener.webhook("ignored");
             Responses.empty(exchange, 200);
             return;
@@ -98,7 +85,7 @@ final class CollectHandler implements HttpHandler {
         try {
             decision = intake.accept(new String(body, StandardCharsets.UTF_8));
         } catch (InvalidWebhookException e) {
-            log.warn("webhook refused: {}", e.getMessage());
+            refusals.refused(log, ROUTE, "invalid_webhook", "webhook refused: {}", LogText.escape(e.getMessage()));
             listener.webhook("invalid");
             Responses.text(exchange, 400, e.getMessage());
             return;

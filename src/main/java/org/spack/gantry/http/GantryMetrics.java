@@ -16,7 +16,7 @@ import org.spack.gantry.collect.Reconciler;
 
 /** Everything {@code /metrics} shows, in a registry of its own (no global state). */
 public final class GantryMetrics implements CollectionListener, Reconciler.Listener, AllocationHandler.PredictionListener,
-        CollectHandler.WebhookListener {
+        CollectHandler.WebhookListener, RefusalLog.Counter {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
     private final Histogram latency;
@@ -27,6 +27,7 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
     private final Counter reconcileRuns;
     private final Counter reconcileQueued;
     private final Gauge reconcileLastSuccess;
+    private final Counter refused;
 
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
         requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
@@ -36,6 +37,10 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
                 .classicOnly()
                 .labelNames("route", "status").register(registry);
+        refused = Counter.builder().name("gantry_http_refused_total")
+                .help("Requests (and specs of a batch) refused as the client's fault, by route and reason;"
+                        + " the log shows only a few a second")
+                .labelNames("route", "reason").register(registry);
         webhooks = Counter.builder().name("gantry_webhooks_total")
                 .help("Job Hook webhooks by what became of them: queued, duplicate, dropped (never collectable),"
                         + " ignored (not a Job Hook), invalid, unauthorized, disabled, not_stored (answered 503)")
@@ -94,6 +99,11 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
         String code = Integer.toString(status);
         requests.labelValues(route, code).inc();
         latency.labelValues(route, code).observe(seconds);
+    }
+
+    @Override
+    public void refused(String route, String reason, long count) {
+        refused.labelValues(route, reason).inc(count);
     }
 
     @Override

@@ -22,9 +22,16 @@ public final class Server implements AutoCloseable {
     private static final long DEFAULT_GRACE_MS = 5_000;
     /** Answers kept by spec text: a few pipelines' worth, some 15 MiB at most. */
     static final int CACHED_ANSWERS = 32_768;
+    /** A request body must arrive within this (GitLab itself gives up on a webhook after 10 s). */
+    static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(20);
+    /** A request's header must be complete within this after its first byte. */
+    static final int HEADER_DEADLINE_MS = 10_000;
+    /** A kept-alive connection with no request under way is closed after this. */
+    static final int IDLE_CONNECTION_MS = 60_000;
 
     private final Undertow undertow;
     private final GracefulShutdownHandler graceful;
+    private final RefusalLog refusals;
 
     public record Routes(Predictor predictor, Intake intake, String webhookToken, String collectionDisabledReason,
             String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
@@ -32,12 +39,14 @@ public final class Server implements AutoCloseable {
 
     public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
         SpecParser parser = new SpecParser();
+        // a few lines per 5 s at most, whatever a client sends
+        this.refusals = new RefusalLog(routes.metrics(), 10, 5);
         RoutingHandler router = new RoutingHandler()
-                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics(), CACHED_ANSWERS))
+                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics(), CACHED_ANSWERS, refusals))
                 .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics(),
-                        Math.max(1, ioThreads / 2)))
+                        Math.max(1, ioThreads / 2), refusals))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
-                        routes.metrics()))
+                        routes.metrics(), refusals))
                 .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
                 .get("/metrics", blocking(exchange -> {
                     exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
@@ -55,6 +64,8 @@ public final class Server implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, CollectHandler.MAX_BODY)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, HEADER_DEADLINE_MS)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_CONNECTION_MS)
                 .setHandler(new MeasuredHandler(graceful, routes.metrics()))
                 .build();
     }
@@ -101,6 +112,7 @@ public final class Server implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        refusals.close();
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The body of {@code POST /v1/allocations}: strict JSON, a list of strings and nothing
- * else, at most {@link #MAX_SPECS}. Checked in a first pass, then read again spec by
+ * else, at most {@link #MAX_SPECS}. Checked whole in a first pass (before any answer
+ * is sent: a fault found later would follow a 200), then read again spec by
  * spec as they are answered, so that a batch in flight holds its body's bytes and not
  * ten thousand strings as well (what survives a young collection is what grows the
  * serial collector's old generation, and the process with it).
@@ -32,10 +33,13 @@ final class SpecList {
     /** Why the list cannot be answered spec by spec: a status and the one-line message. */
     static final class Refused extends Exception {
         final int status;
+        /** The {@code reason} label of gantry_http_refused_total. */
+        final String reason;
 
-        Refused(int status, String message) {
+        Refused(int status, String reason, String message) {
             super(message, null, false, false);
             this.status = status;
+            this.reason = reason;
         }
     }
 
@@ -49,8 +53,14 @@ final class SpecList {
                 json.beginArray();
                 while (json.hasNext()) {
                     count++;
-                    listOfStrings &= json.peek() == JsonToken.STRING;
-                    json.skipValue();
+                    if (json.peek() == JsonToken.STRING) {
+                        // read, not skipped: only reading checks the string (a raw control
+                        // character is refused), and the answers are written after this pass
+                        json.nextString();
+                    } else {
+                        listOfStrings = false;
+                        json.skipValue();
+                    }
                 }
                 json.endArray();
             } else {
@@ -66,10 +76,10 @@ final class SpecList {
             throw new UncheckedIOException(e); // reading from memory
         }
         if (!listOfStrings) {
-            throw new Refused(400, "expected a JSON list of spec strings");
+            throw new Refused(400, "not_a_list", "expected a JSON list of spec strings");
         }
         if (count > MAX_SPECS) {
-            throw new Refused(413, "too many specs: " + count + ", at most " + MAX_SPECS + " per request");
+            throw new Refused(413, "too_many_specs", "too many specs: " + count + ", at most " + MAX_SPECS + " per request");
         }
         return new SpecList(body, count);
     }
@@ -100,6 +110,6 @@ final class SpecList {
     }
 
     private static Refused invalidJson() {
-        return new Refused(400, "invalid json");
+        return new Refused(400, "invalid_json", "invalid json");
     }
 }

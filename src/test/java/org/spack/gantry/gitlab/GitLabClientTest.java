@@ -51,6 +51,7 @@ class GitLabClientTest {
         boolean[] found = new boolean[1];
         long allocated = allocatedBy(() -> client.jobLogContains(42, MARKER), found);
         assertTrue(found[0], "the marker at the end of 100 MB is found");
+        System.out.println("reading a 100 MB job log allocated " + allocated / 1024 + " KiB");
         // reading the log into a String would allocate more than 200 MB here
         assertTrue(allocated < 8 * MB, "memory spent reading 100 MB: " + allocated / MB + " MB");
     }

@@ -1,0 +1,84 @@
+package org.spack.gantry.http;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refused requests: every one counted by route and reason, at most a few logged per
+ * window, and then one line with how many were not shown. A client sending thousands
+ * of bad requests costs the log a few lines, not megabytes.
+ */
+final class RefusalLog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RefusalLog.class);
+
+    /** Counts refusals (the metric). */
+    interface Counter {
+        void refused(String route, String reason, long count);
+    }
+
+    private final Counter counter;
+    private final int linesPerWindow;
+    private final long windowSeconds;
+    private final ScheduledExecutorService ticker;
+    private int shown;
+    private long notShown;
+
+    RefusalLog(Counter counter, int linesPerWindow, long windowSeconds) {
+        this.counter = counter;
+        this.linesPerWindow = linesPerWindow;
+        this.windowSeconds = windowSeconds;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "refusal-log");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(this::endWindow, windowSeconds, windowSeconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Counts the refusal and logs it as a WARN of {@code logger} unless this window's
+     * lines are used up. Client text among {@code args} must be passed through {@link LogText#escape}.
+     */
+    void refused(Logger logger, String route, String reason, String format, Object... args) {
+        refused(logger, route, reason, 1, format, args);
+    }
+
+    /** As above, for {@code count} refusals told in one line (the invalid specs of one batch). */
+    void refused(Logger logger, String route, String reason, long count, String format, Object... args) {
+        counter.refused(route, reason, count);
+        if (admit()) {
+            logger.warn(format, args);
+        }
+    }
+
+    private synchronized boolean admit() {
+        if (shown < linesPerWindow) {
+            shown++;
+            return true;
+        }
+        notShown++;
+        return false;
+    }
+
+    private void endWindow() {
+        long count;
+        synchronized (this) {
+            count = notShown;
+            notShown = 0;
+            shown = 0;
+        }
+        if (count > 0) {
+            log.warn("... and {} more refused in the last {} s (all counted in gantry_http_refused_total)", count,
+                    windowSeconds);
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        endWindow();
+    }
+}

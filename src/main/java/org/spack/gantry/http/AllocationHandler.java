@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.InvalidSpecException;
@@ -45,7 +46,7 @@ final class AllocationHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (requestLineLength(exchange) > MAX_REQUEST_LINE) {
-            refusals.refused(log, ROUTE, "request_line_too_long", "allocation refused: request line of {} bytes is over {}",
+            refusals.refused(log, Level.INFO, ROUTE, "request_line_too_long", "allocation refused: request line of {} bytes is over {}",
                     requestLineLength(exchange), MAX_REQUEST_LINE);
             Responses.text(exchange, 414, "request line too long");
             return;
@@ -53,7 +54,7 @@ final class AllocationHandler implements HttpHandler {
         Deque<String> specs = exchange.getQueryParameters().get("spec");
         String text = specs == null ? null : specs.peekFirst();
         if (text == null || text.isEmpty()) {
-            refusals.refused(log, ROUTE, "missing_spec", "allocation refused: no spec parameter");
+            refusals.refused(log, Level.INFO, ROUTE, "missing_spec", "allocation refused: no spec parameter");
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
@@ -106,7 +107,7 @@ final class AllocationHandler implements HttpHandler {
 
     /** The parser, or the predictor (an expensive variant that is not a number), found the spec invalid. */
     private void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
-        refusals.refused(log, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}", LogText.escape(e.getMessage()),
+        refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}", LogText.escape(e.getMessage()),
                 abbreviate(text));
         Responses.text(exchange, 400, "invalid spec");
     }

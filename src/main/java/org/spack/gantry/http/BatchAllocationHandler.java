@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.InvalidSpecException;
@@ -54,7 +55,7 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        refusals.refused(log, ROUTE, problem.reason, "allocation batch refused: {}", detail);
+        refusals.refused(log, Level.INFO, ROUTE, problem.reason, "allocation batch refused: {}", detail);
         Responses.text(exchange, problem.status, switch (problem) {
             case TOO_LARGE -> tooLarge();
             case TOO_SLOW -> "request body not received in time";
@@ -67,7 +68,7 @@ final class BatchAllocationHandler implements HttpHandler {
         try {
             specs = SpecList.of(body);
         } catch (SpecList.Refused r) {
-            refusals.refused(log, ROUTE, r.reason, "allocation batch refused: {}", r.getMessage());
+            refusals.refused(log, Level.INFO, ROUTE, r.reason, "allocation batch refused: {}", r.getMessage());
             Responses.text(exchange, r.status, r.getMessage());
             return;
         }
@@ -102,7 +103,7 @@ final class BatchAllocationHandler implements HttpHandler {
         }
         if (invalid.count > 0) {
             // one line for the request, as for a refused GET, however many specs it refused
-            refusals.refused(log, ROUTE, "invalid_spec", invalid.count,
+            refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", invalid.count,
                     "allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
                     invalid.count, LogText.escape(invalid.firstReason), AllocationHandler.abbreviate(invalid.first));
         }

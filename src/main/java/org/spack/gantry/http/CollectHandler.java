@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.spack.gantry.collect.Intake;
 import org.spack.gantry.collect.InvalidWebhookException;
 
@@ -51,7 +52,7 @@ final class CollectHandler implements HttpHandler {
         }
         String token = exchange.getRequestHeaders().getFirst(TOKEN);
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), webhookToken)) {
-            refusals.refused(log, ROUTE, "invalid_token", "webhook from {} refused: invalid token",
+            refusals.refused(log, Level.WARN, ROUTE, "invalid_token", "webhook from {} refused: invalid token",
                     exchange.getSourceAddress());
             listener.webhook("unauthorized");
             Responses.text(exchange, 401, "invalid token");
@@ -62,7 +63,7 @@ final class CollectHandler implements HttpHandler {
     }
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        refusals.refused(log, ROUTE, problem.reason, "webhook refused: {}{}", detail,
+        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {}{}", detail,
                 problem == RequestBody.Problem.TOO_LARGE ? ", over the 1 MiB limit" : "");
         Responses.text(exchange, problem.status, switch (problem) {
             case TOO_LARGE -> "request body too large";
@@ -85,7 +86,7 @@ final class CollectHandler implements HttpHandler {
         try {
             decision = intake.accept(new String(body, StandardCharsets.UTF_8));
         } catch (InvalidWebhookException e) {
-            refusals.refused(log, ROUTE, "invalid_webhook", "webhook refused: {}", LogText.escape(e.getMessage()));
+            refusals.refused(log, Level.WARN, ROUTE, "invalid_webhook", "webhook refused: {}", LogText.escape(e.getMessage()));
             listener.webhook("invalid");
             Responses.text(exchange, 400, e.getMessage());
             return;

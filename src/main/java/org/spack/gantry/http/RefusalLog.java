@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Refused requests: every one counted by route and reason, at most a few logged per
@@ -39,18 +40,20 @@ final class RefusalLog implements AutoCloseable {
     }
 
     /**
-     * Counts the refusal and logs it as a WARN of {@code logger} unless this window's
-     * lines are used up. Client text among {@code args} must be passed through {@link LogText#escape}.
+     * Counts the refusal and logs it at {@code level} unless this window's lines are used up:
+     * INFO for a client's mistake, WARN for what points at a misconfiguration (a webhook GitLab
+     * sends that Gantry refuses). Client text among {@code args} must be passed through
+     * {@link LogText#escape}.
      */
-    void refused(Logger logger, String route, String reason, String format, Object... args) {
-        refused(logger, route, reason, 1, format, args);
+    void refused(Logger logger, Level level, String route, String reason, String format, Object... args) {
+        refused(logger, level, route, reason, 1, format, args);
     }
 
     /** As above, for {@code count} refusals told in one line (the invalid specs of one batch). */
-    void refused(Logger logger, String route, String reason, long count, String format, Object... args) {
+    void refused(Logger logger, Level level, String route, String reason, long count, String format, Object... args) {
         counter.refused(route, reason, count);
         if (admit()) {
-            logger.warn(format, args);
+            logger.atLevel(level).log(format, args);
         }
     }
 
@@ -71,7 +74,7 @@ final class RefusalLog implements AutoCloseable {
             shown = 0;
         }
         if (count > 0) {
-            log.warn("... and {} more refused in the last {} s (all counted in gantry_http_refused_total)", count,
+            log.info("... and {} more refused in the last {} s (all counted in gantry_http_refused_total)", count,
                     windowSeconds);
         }
     }

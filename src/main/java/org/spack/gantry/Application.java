@@ -15,7 +15,7 @@ import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.http.GantryMetrics;
 import org.spack.gantry.http.HealthHandler;
 import org.spack.gantry.http.Server;
-import org.spack.gantry.predict.IndexedPredictor;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.release.BuildInfo;
@@ -42,7 +42,7 @@ public final class Application implements AutoCloseable {
     private final CollectionWorkers workers;
     private final IntakeWriter intakeWriter;
     private final Server server;
-    private final IndexedPredictor indexed;
+    private final LiveHistory history;
 
     public Application(Config config, BuildInfo build, Clock clock) {
         this.config = config;
@@ -55,7 +55,8 @@ public final class Application implements AutoCloseable {
         QueueStore queue = new QueueStore();
         JobStore jobs = new JobStore();
         NodeStore nodes = new NodeStore();
-        this.indexed = new IndexedPredictor(db, new ReferencePredictor(db));
+        // the collection's job writer tells it of each commit (JobCommitListener)
+        this.history = new LiveHistory(config.dbFile());
         GantryMetrics metrics = new GantryMetrics(
                 () -> db.read(queue::depth),
                 () -> {
@@ -85,7 +86,7 @@ public final class Application implements AutoCloseable {
             log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
         }
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8),
-                new Server.Routes(indexed, intake, config.gitlabWebhookToken(),
+                new Server.Routes(history, new ReferencePredictor(db), intake, config.gitlabWebhookToken(),
                         config.collectionEnabled() ? null : config.collectionStatus(),
                         build.version(), config.collectionStatus(),
                         () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c))),
@@ -97,31 +98,16 @@ public final class Application implements AutoCloseable {
             workers.start();
         }
         server.start();
-        startLoadingHistory();
+        // once serving: the reference queries answer (exactly, only slower) until the index is
+        // loaded, so neither the size of the history nor the loading's CPU delays the start
+        history.start();
         log.warn("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
                 config.dbFile().toAbsolutePath(), config.collectionStatus());
     }
 
-    /**
-     * Once serving, in the background: the reference queries answer (exactly, only slower)
-     * until the index is loaded, so neither the size of the history nor the CPU the loading
-     * takes delays the start.
-     */
-    private void startLoadingHistory() {
-        Thread loader = new Thread(() -> {
-            try {
-                indexed.load();
-            } catch (RuntimeException e) {
-                log.error("history index not loaded; allocations stay with the reference queries: {}", e.getMessage());
-            }
-        }, "history-index");
-        loader.setDaemon(true);
-        loader.start();
-    }
-
     /** Whether allocations are answered from the in-memory history yet (it loads after the start). */
     public boolean answersFromMemory() {
-        return indexed.isLoaded();
+        return history.index() != null;
     }
 
     public int port() {
@@ -152,7 +138,7 @@ public final class Application implements AutoCloseable {
                 // shutting down
             }
         }
-        indexed.close();
+        history.close();
         db.close();
         log.warn("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

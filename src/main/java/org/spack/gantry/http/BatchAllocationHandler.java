@@ -87,7 +87,7 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     private void answerAll(HttpServerExchange exchange, SpecList specs) throws IOException {
-        Predictor batch = predictor.forBatch();
+        Predictor batch = predictor;
         Refusals refusals = new Refusals();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         // answers are ASCII (json.dumps escapes the rest), so each char is one byte

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.Intake;
+import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.SpecParser;
 
@@ -18,21 +20,32 @@ import org.spack.gantry.spec.SpecParser;
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     private static final long DEFAULT_GRACE_MS = 5_000;
-    /** Answers kept by spec text: a few pipelines' worth, some 15 MiB at most. */
-    static final int CACHED_ANSWERS = 32_768;
 
     private final Undertow undertow;
     private final GracefulShutdownHandler graceful;
 
-    public record Routes(Predictor predictor, Intake intake, String webhookToken, String collectionDisabledReason,
+    /**
+     * @param history answers allocations once loaded
+     * @param untilLoaded answers them until then (the reference queries)
+     */
+    public record Routes(LiveHistory history, Predictor untilLoaded, Intake intake, String webhookToken, String collectionDisabledReason,
             String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
-            GantryMetrics metrics) {}
+            GantryMetrics metrics) {
+        /** The index once loaded, the reference queries until then. */
+        Predictor current() {
+            return spec -> {
+                HistoryIndex index = history.index();
+                return (index != null ? index : untilLoaded).predict(spec);
+            };
+        }
+    }
 
     public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
         SpecParser parser = new SpecParser();
         RoutingHandler router = new RoutingHandler()
-                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics(), CACHED_ANSWERS))
-                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics(),
+                .get("/v1/allocation", new AllocationHandler(parser, routes.history(), routes.untilLoaded(), routes.metrics(),
+                        new AnswerCache(AnswerCache.defaultBudget())))
+                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.current(), routes.metrics(),
                         Math.max(1, ioThreads / 2)))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
                         routes.metrics()))

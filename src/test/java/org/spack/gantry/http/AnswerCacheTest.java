@@ -62,7 +62,7 @@ class AnswerCacheTest {
             cache.put(spec, "p", 0, Prediction.defaults());
             assertNotNull(cache.get(spec, index));
             assertTrue(cache.bytes() <= budget, cache.bytes() + " bytes held");
-            assertTrue(cache.size() * 16_000L <= budget, cache.size() + " specs of 16,000 bytes held");
+            assertTrue(cache.size() * 8_000L <= budget, cache.size() + " specs of 8,000 Latin-1 characters held");
         }
         // short specs: many fit
         cache = new AnswerCache(budget);

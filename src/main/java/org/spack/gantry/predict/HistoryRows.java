@@ -16,7 +16,12 @@ import java.util.Map;
  * rowid), which SQLite's sort keeps. SQLite orders and compares; Java only copies.
  */
 public final class HistoryRows {
-    private static final String COLUMNS;
+    private static final String COLUMNS = "id, pkg_name, pkg_variants, pkg_version, compiler_name, compiler_version,"
+            + " end, cpu_mean, mem_mean, mem_max";
+    /** Each distinct variants text with its expensive key: asked once per text, not once per job. */
+    private static final String KEYS;
+    /** The key of one text: for a job committed between the two queries, with variants not seen before. */
+    private static final String ONE_KEY;
     private static final String ORDER =
             " ORDER BY pkg_name, end DESC, pkg_variants, pkg_version, compiler_name, compiler_version, id";
 
@@ -32,25 +37,28 @@ public final class HistoryRows {
         }
         // variants that are not JSON (the reference's expensive query fails on them): no match
         key.append(" ELSE -1 END");
-        COLUMNS = "id, pkg_name, pkg_variants, pkg_version, compiler_name, compiler_version, end, cpu_mean, mem_mean,"
-                + " mem_max, " + key;
+        KEYS = "SELECT pkg_variants, " + key + " FROM (SELECT DISTINCT pkg_variants FROM jobs WHERE ref = 'develop'";
+        ONE_KEY = "SELECT " + key + " FROM (SELECT ? AS pkg_variants)";
     }
 
     private HistoryRows() {}
 
     /** Every develop job, package by package. */
     public static List<HistoryRow> all(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE ref = 'develop'" + ORDER)) {
-            return read(st);
+        try (PreparedStatement keys = c.prepareStatement(KEYS + ")");
+                PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE ref = 'develop'" + ORDER)) {
+            return read(c, keys, st);
         }
     }
 
     /** One package's develop jobs. */
     static List<HistoryRow> ofPackage(Connection c, String pkgName) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM jobs WHERE ref = 'develop' AND pkg_name = ?" + ORDER)) {
+        try (PreparedStatement keys = c.prepareStatement(KEYS + " AND pkg_name = ?)");
+                PreparedStatement st = c.prepareStatement(
+                        "SELECT " + COLUMNS + " FROM jobs WHERE ref = 'develop' AND pkg_name = ?" + ORDER)) {
+            keys.setString(1, pkgName);
             st.setString(1, pkgName);
-            return read(st);
+            return read(c, keys, st);
         }
     }
 
@@ -75,19 +83,39 @@ public final class HistoryRows {
         }
     }
 
-    private static List<HistoryRow> read(PreparedStatement st) throws SQLException {
+    private static List<HistoryRow> read(Connection c, PreparedStatement keys, PreparedStatement st) throws SQLException {
+        Map<String, Integer> expensive = new HashMap<>();
+        try (ResultSet rs = keys.executeQuery()) {
+            while (rs.next()) expensive.put(rs.getString(1), rs.getInt(2));
+        }
         List<HistoryRow> rows = new ArrayList<>();
         // variants and versions repeat thousands of times: keep one copy of each
         Map<String, String> strings = new HashMap<>();
         try (ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
-                rows.add(new HistoryRow(rs.getLong(1), shared(strings, rs.getString(2)), shared(strings, rs.getString(3)),
+                String variants = shared(strings, rs.getString(3));
+                Integer key = expensive.get(variants);
+                if (key == null) {
+                    key = oneKey(c, variants);
+                    expensive.put(variants, key);
+                }
+                rows.add(new HistoryRow(rs.getLong(1), shared(strings, rs.getString(2)), variants,
                         shared(strings, rs.getString(4)), shared(strings, rs.getString(5)),
                         shared(strings, rs.getString(6)), rs.getDouble(7), rs.getDouble(8), rs.getDouble(9),
-                        rs.getDouble(10), rs.getInt(11)));
+                        rs.getDouble(10), key));
             }
         }
         return rows;
+    }
+
+    private static int oneKey(Connection c, String variants) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(ONE_KEY)) {
+            st.setString(1, variants);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     private static String shared(Map<String, String> strings, String s) {

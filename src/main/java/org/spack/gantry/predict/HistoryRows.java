@@ -26,13 +26,15 @@ public final class HistoryRows {
             " ORDER BY pkg_name, end DESC, pkg_variants, pkg_version, compiler_name, compiler_version, id";
 
     static {
-        // the expensive-variant conditions (parenthesised: SQLite's | and << bind alike), evaluated by SQLite: NULL, = 0, = 1, or none of them
+        // the expensive-variant conditions, evaluated by SQLite: NULL, = 0, = 1, or none of them; one
+        // json_extract a variant (X'00' stands for NULL: json_extract never gives a blob);
+        // parenthesised, since SQLite's | and << bind alike
         StringBuilder key = new StringBuilder("CASE WHEN json_valid(pkg_variants) THEN 0");
         for (int i = 0; i < SampleQuery.EXPENSIVE_VARIANTS.size(); i++) {
-            String e = "json_extract(pkg_variants, '$." + SampleQuery.EXPENSIVE_VARIANTS.get(i) + "')";
-            key.append(" | ((CASE WHEN ").append(e).append(" IS NULL THEN ").append(SampleQuery.ABSENT)
-                    .append(" WHEN ").append(e).append(" = 0 THEN ").append(SampleQuery.FALSE)
-                    .append(" WHEN ").append(e).append(" = 1 THEN ").append(SampleQuery.TRUE)
+            key.append(" | ((CASE ifnull(json_extract(pkg_variants, '$.").append(SampleQuery.EXPENSIVE_VARIANTS.get(i))
+                    .append("'), X'00') WHEN X'00' THEN ").append(SampleQuery.ABSENT)
+                    .append(" WHEN 0 THEN ").append(SampleQuery.FALSE)
+                    .append(" WHEN 1 THEN ").append(SampleQuery.TRUE)
                     .append(" ELSE ").append(SampleQuery.OTHER).append(" END) << ").append(2 * i).append(')');
         }
         // variants that are not JSON (the reference's expensive query fails on them): no match

@@ -26,7 +26,8 @@ final class AnswerCache {
     /** An answer: its body, the predictor that gave it, and what it depends on. */
     record Answer(String pkgName, long version, byte[] body, String predictor) {}
 
-    private static final int SEEN_SLOTS = 1 << 16;
+    /** 1 MiB: 20,000 specs of a pipeline collide in 7% of slots (26% with 65,536), and a collided spec is never kept. */
+    private static final int SEEN_SLOTS = 1 << 18;
     /** What an entry costs besides its text and body: headers of the key, answer and arrays, a map node. */
     private static final int ENTRY_OVERHEAD = 160;
 

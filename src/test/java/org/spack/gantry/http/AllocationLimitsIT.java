@@ -47,7 +47,7 @@ class AllocationLimitsIT {
                 // the issue's: 14 s with java.util.regex
                 "a@b" + "+".repeat(2690) + "x",
                 "a@b " + "+".repeat(2690) + "x",
-                "a@b c" + " arch=x%".repeat(700),
+                "a@b c" + " arch=x%".repeat(570),
                 "a@b " + "x@".repeat(2000),
                 "a@" + "@b ".repeat(900) + "arch=",
                 "p@1 " + "a".repeat(8000) + " arch=x%gcc@1");

@@ -18,14 +18,13 @@ import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.http.GantryMetrics;
 import org.spack.gantry.http.HealthHandler;
 import org.spack.gantry.http.Server;
-import org.spack.gantry.predict.IndexedPredictor;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.AppliedMigrations;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
-import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.Migrations;
 import org.spack.gantry.store.NodeStore;
@@ -47,7 +46,7 @@ public final class Application implements AutoCloseable {
     private final CollectionWorkers workers;
     private final IntakeWriter intakeWriter;
     private final Server server;
-    private final IndexedPredictor indexed;
+    private final LiveHistory history;
     private final Reconciler reconciler;
 
     public Application(Config config, BuildInfo build, Clock clock) {
@@ -61,7 +60,8 @@ public final class Application implements AutoCloseable {
         QueueStore queue = new QueueStore();
         JobStore jobs = new JobStore();
         NodeStore nodes = new NodeStore();
-        this.indexed = new IndexedPredictor(db, new ReferencePredictor(db));
+        // the collection's job writer tells it of each commit (JobCommitListener)
+        this.history = new LiveHistory(config.dbFile());
         GantryMetrics metrics = new GantryMetrics(
                 () -> db.read(queue::depth),
                 () -> {
@@ -80,7 +80,7 @@ public final class Application implements AutoCloseable {
                     jobs, nodes);
             RetryPolicy retry = new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
                     Math.max(config.collectBackoffSeconds(), 300));
-            OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, JobCommitListener.NONE, metrics, clock);
+            OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, history, metrics, clock);
             this.workers = new CollectionWorkers(db, queue, collector, outcomes, retry, metrics, clock,
                     config.collectWorkers());
             this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
@@ -109,7 +109,7 @@ public final class Application implements AutoCloseable {
             log.info("reconciliation with the GitLab jobs API is {}", config.reconciliationStatus());
         }
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8),
-                new Server.Routes(indexed, intake, config.gitlabWebhookToken(),
+                new Server.Routes(history, new ReferencePredictor(db), intake, config.gitlabWebhookToken(),
                         config.collectionEnabled() ? null : config.collectionStatus(),
                         build.version(), config.collectionStatus(),
                         () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c),
@@ -126,31 +126,16 @@ public final class Application implements AutoCloseable {
         if (reconciler != null) {
             reconciler.start();
         }
-        startLoadingHistory();
+        // once serving: the reference queries answer (exactly, only slower) until the index is
+        // loaded, so neither the size of the history nor the loading's CPU delays the start
+        history.start();
         log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
                 config.dbFile().toAbsolutePath(), config.collectionStatus());
     }
 
-    /**
-     * Once serving, in the background: the reference queries answer (exactly, only slower)
-     * until the index is loaded, so neither the size of the history nor the CPU the loading
-     * takes delays the start.
-     */
-    private void startLoadingHistory() {
-        Thread loader = new Thread(() -> {
-            try {
-                indexed.load();
-            } catch (RuntimeException e) {
-                log.error("history index not loaded; allocations stay with the reference queries: {}", e.getMessage());
-            }
-        }, "history-index");
-        loader.setDaemon(true);
-        loader.start();
-    }
-
     /** Whether allocations are answered from the in-memory history yet (it loads after the start). */
     public boolean answersFromMemory() {
-        return indexed.isLoaded();
+        return history.index() != null;
     }
 
     public int port() {
@@ -184,7 +169,7 @@ public final class Application implements AutoCloseable {
         if (reconciler != null) {
             reconciler.close();
         }
-        indexed.close();
+        history.close();
         db.close();
         log.info("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

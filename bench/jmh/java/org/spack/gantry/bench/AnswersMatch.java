@@ -2,7 +2,8 @@ package org.spack.gantry.bench;
 
 import java.util.Map;
 import java.util.TreeMap;
-import org.spack.gantry.predict.IndexedPredictor;
+import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.predict.ReferencePredictor;
@@ -32,13 +33,9 @@ public final class AnswersMatch {
         SpecParser parser = new SpecParser();
         Map<String, Integer> byPredictor = new TreeMap<>();
         int compared = 0;
-        try (Database db = Database.open(BenchData.history(), 2);
-                IndexedPredictor indexed = new IndexedPredictor(db, new ReferencePredictor(db))) {
+        try (Database db = Database.open(BenchData.history(), 2); LiveHistory live = new LiveHistory(BenchData.history())) {
             Predictor reference = new ReferencePredictor(db);
-            if (!indexed.load()) {
-                System.err.println("the index is not usable on " + BenchData.history());
-                System.exit(1);
-            }
+            HistoryIndex indexed = live.load();
             for (String text : BenchData.specs()) {
                 Spec spec;
                 try {

@@ -15,7 +15,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.spack.gantry.predict.IndexedPredictor;
+import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.predict.ReferencePredictor;
@@ -26,8 +27,7 @@ import org.spack.gantry.store.Database;
 
 /**
  * One allocation for each of the benchmark's queries in turn, on its 100,000-job
- * history: from the in-memory index (what serve uses, including its check for new
- * commits), from the reference queries (up to twelve SELECTs), and parse plus index
+ * history: from the in-memory index (what serve uses), from the reference queries (up to twelve SELECTs), and parse plus index
  * (all the work of GET /v1/allocation but HTTP).
  */
 @State(Scope.Thread)
@@ -39,7 +39,8 @@ import org.spack.gantry.store.Database;
 public class PredictorBenchmark {
     private final SpecParser parser = new SpecParser();
     private Database db;
-    private IndexedPredictor indexed;
+    private LiveHistory live;
+    private HistoryIndex indexed;
     private Predictor reference;
     private String[] texts;
     private Spec[] specs;
@@ -49,10 +50,8 @@ public class PredictorBenchmark {
     public void open() {
         db = Database.open(BenchData.history(), 4);
         reference = new ReferencePredictor(db);
-        indexed = new IndexedPredictor(db, reference);
-        if (!indexed.load()) {
-            throw new IllegalStateException("the index is not usable on " + BenchData.history());
-        }
+        live = new LiveHistory(BenchData.history());
+        indexed = live.load();
         List<String> valid = new ArrayList<>();
         List<Spec> parsed = new ArrayList<>();
         for (String text : BenchData.specs()) {
@@ -69,7 +68,7 @@ public class PredictorBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        indexed.close();
+        live.close();
         db.close();
     }
 
@@ -83,7 +82,7 @@ public class PredictorBenchmark {
         try {
             return p.predict(spec);
         } catch (InvalidSpecException e) {
-            return null; // an expensive variant that is no integer: refused, as the reference does
+            return null;
         }
     }
 

@@ -6,6 +6,8 @@ import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.InvalidSpecException;
@@ -14,9 +16,9 @@ import org.spack.gantry.spec.SpecParser;
 
 /**
  * {@code GET /v1/allocation?spec=SPEC}: the variables Spack puts into a build job.
- * Runs on the IO thread: parsing and an answer from memory take microseconds, and a
- * hand-over to a worker thread would cost more than that. Only an answer that needs
- * the database is dispatched.
+ * Runs on the IO thread: parsing (linear in the spec's length) and an answer from
+ * memory take microseconds, and a hand-over to a worker thread would cost more than
+ * that. Only while the history is loading, when the database answers, is it dispatched.
  */
 final class AllocationHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(AllocationHandler.class);
@@ -24,18 +26,20 @@ final class AllocationHandler implements HttpHandler {
     private static final String ROUTE = "/v1/allocation";
 
     private final SpecParser parser;
-    private final Predictor predictor;
+    private final LiveHistory history;
+    private final Predictor untilLoaded;
     private final PredictionListener listener;
     private final AnswerCache answers;
     private final RefusalLog refusals;
 
-    AllocationHandler(SpecParser parser, Predictor predictor, PredictionListener listener, int cachedAnswers,
-            RefusalLog refusals) {
+    AllocationHandler(SpecParser parser, LiveHistory history, Predictor untilLoaded, PredictionListener listener,
+            AnswerCache answers, RefusalLog refusals) {
         this.refusals = refusals;
         this.parser = parser;
-        this.predictor = predictor;
+        this.history = history;
+        this.untilLoaded = untilLoaded;
         this.listener = listener;
-        this.answers = new AnswerCache(predictor, cachedAnswers);
+        this.answers = answers;
     }
 
     /** Told which predictor answered each allocation. */
@@ -58,11 +62,12 @@ final class AllocationHandler implements HttpHandler {
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
-        if (!exchange.isInIoThread()) {
-            answerFromDatabase(exchange, text);
+        HistoryIndex index = history.index();
+        if (index == null) {
+            exchange.dispatch(ex -> answerFromDatabase(ex, text));
             return;
         }
-        AnswerCache.Answer kept = answers.get(text);
+        AnswerCache.Answer kept = answers.get(text, index::version);
         if (kept != null) {
             answer(exchange, kept);
             return;
@@ -74,25 +79,14 @@ final class AllocationHandler implements HttpHandler {
             refuse(exchange, e, text);
             return;
         }
-        long version = predictor.historyVersion(spec.pkgName()); // before predicting: see AnswerCache.put
-        Prediction prediction;
-        try {
-            prediction = predictor.predictWithoutBlocking(spec);
-        } catch (InvalidSpecException e) {
-            refuse(exchange, e, text);
-            return;
-        }
-        if (prediction == null) {
-            exchange.dispatch(ex -> answerFromDatabase(ex, text));
-            return;
-        }
-        answer(exchange, answers.put(text, spec.pkgName(), version, prediction));
+        long version = index.version(spec.pkgName()); // before predicting: see AnswerCache.put
+        answer(exchange, answers.put(text, spec.pkgName(), version, index.predict(spec)));
     }
 
-    /** On a worker thread, where the predictor may wait for the database. */
+    /** On a worker thread, where the reference queries may wait for the database. */
     private void answerFromDatabase(HttpServerExchange exchange, String text) {
         try {
-            Prediction p = predictor.predict(parser.parse(text));
+            Prediction p = untilLoaded.predict(parser.parse(text));
             listener.predicted(p.predictor());
             Responses.json(exchange, 200, p.toJson());
         } catch (InvalidSpecException e) {
@@ -105,10 +99,10 @@ final class AllocationHandler implements HttpHandler {
         Responses.json(exchange, 200, answer.body());
     }
 
-    /** The parser, or the predictor (an expensive variant that is not a number), found the spec invalid. */
+    /** The parser found the spec invalid. */
     private void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
-        refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}", LogText.escape(e.getMessage()),
-                abbreviate(text));
+        refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}",
+                LogText.escape(e.getMessage()), abbreviate(text));
         Responses.text(exchange, 400, "invalid spec");
     }
 

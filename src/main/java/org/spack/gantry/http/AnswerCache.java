@@ -3,38 +3,55 @@ package org.spack.gantry.http;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+import org.spack.gantry.predict.HistoryIndex;
 import org.spack.gantry.predict.Prediction;
-import org.spack.gantry.predict.Predictor;
 
 /**
  * Allocation answers by spec text, kept while the package's history is unchanged.
  * A pipeline asks about the same specs as the one before it; a hit skips parsing,
- * predicting and rendering, about half of what a request costs. Each answer carries
- * the version of its package's history it was computed from ({@link
- * Predictor#historyVersion}): a stored job changes the version and with it every
- * answer about that package, and nothing else. Bounded: when full it starts over.
+ * predicting and rendering. Each answer carries the version of its package's history
+ * it was computed from ({@link HistoryIndex#version}): a stored job changes the version
+ * and with it every answer about that package, and nothing else.
  *
- * <p>An answer is kept the second time its spec is asked for, not the first: specs
- * asked once (a new pipeline's, or a client adding words to them) would otherwise
- * fill the cache, live long enough to be promoted, and be dropped, which grows the
- * old generation and ends in full collections. What was asked once is remembered as
- * a hash in a fixed array, which allocates nothing.
+ * <p>Bounded in bytes, keys included (a spec may be 8 KiB): when what it holds would
+ * pass the budget it starts over. An answer is kept the second time its spec is asked
+ * for, not the first: specs asked once (a new pipeline's, or a client adding words to
+ * them) would otherwise fill it, live long enough to be promoted, and be dropped, which
+ * grows the old generation. What was asked once is remembered as a hash in a fixed
+ * array, which allocates nothing.
  */
 final class AnswerCache {
     /** An answer: its body, the predictor that gave it, and what it depends on. */
     record Answer(String pkgName, long version, byte[] body, String predictor) {}
 
-    private static final int SEEN_SLOTS = 1 << 16;
+    /** 1 MiB: 20,000 specs of a pipeline collide in 7% of slots (26% with 65,536), and a collided spec is never kept. */
+    private static final int SEEN_SLOTS = 1 << 18;
+    /** What an entry costs besides its text and body: headers of the key, answer and arrays, a map node. */
+    private static final int ENTRY_OVERHEAD = 160;
 
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
     /** Hashes of specs asked for once; races between threads only make an admission early or late. */
     private final int[] seenOnce = new int[SEEN_SLOTS];
-    private final Predictor predictor;
-    private final int maxEntries;
+    private final long maxBytes;
 
-    AnswerCache(Predictor predictor, int maxEntries) {
-        this.predictor = predictor;
-        this.maxEntries = maxEntries;
+    AnswerCache(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** An eighth of the heap: 23 MiB of the launcher's 192, some 60,000 answers to specs of ordinary length. */
+    static long defaultBudget() {
+        return Runtime.getRuntime().maxMemory() / 8;
+    }
+
+    /** What the key's text takes: a byte a character when all are Latin-1 (Java's compact strings), else two. */
+    private static long textBytes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) return 2L * s.length();
+        }
+        return s.length();
     }
 
     private boolean askedBefore(String specText) {
@@ -47,10 +64,13 @@ final class AnswerCache {
         return false;
     }
 
-    /** The kept answer to the spec text, or null when there is none or its package's history changed. */
-    Answer get(String specText) {
+    /**
+     * The kept answer to the spec text, or null when there is none or its package's
+     * history changed; {@code versions} is {@link HistoryIndex#version}.
+     */
+    Answer get(String specText, ToLongFunction<String> versions) {
         Answer a = answers.get(specText);
-        return a != null && predictor.historyVersion(a.pkgName()) == a.version() ? a : null;
+        return a != null && versions.applyAsLong(a.pkgName()) == a.version() ? a : null;
     }
 
     /**
@@ -61,13 +81,23 @@ final class AnswerCache {
     Answer put(String specText, String pkgName, long version, Prediction prediction) {
         Answer a = new Answer(pkgName, version, prediction.toJson().getBytes(StandardCharsets.US_ASCII),
                 prediction.predictor());
-        if (version < 0 || !askedBefore(specText)) {
+        if (!askedBefore(specText)) {
             return a;
         }
-        if (answers.size() >= maxEntries) {
+        long cost = textBytes(specText) + a.body().length + ENTRY_OVERHEAD;
+        if (bytes.addAndGet(cost) > maxBytes) {
             answers.clear();
+            bytes.set(cost);
         }
         answers.put(specText, a);
         return a;
+    }
+
+    long bytes() {
+        return bytes.get();
+    }
+
+    int size() {
+        return answers.size();
     }
 }

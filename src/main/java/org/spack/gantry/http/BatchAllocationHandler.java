@@ -19,7 +19,7 @@ import org.spack.gantry.spec.SpecParser;
  * {@code POST /v1/allocations}: a JSON list of specs in, the list of answers in the
  * same order out, each exactly the body {@code GET /v1/allocation} would give for it
  * or {@code {"error": "invalid spec"}}. A pipeline generator asks once instead of
- * thousands of times; all answers come from one state of the history. The body is
+ * thousands of times; each answer is what a GET would give at that moment. The body is
  * read on the IO thread as it arrives and checked whole; only then does a worker thread
  * answer it (a batch of 10,000 takes tens of milliseconds), writing the answers as they come.
  */
@@ -89,7 +89,7 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     private void answerAll(HttpServerExchange exchange, SpecList specs) throws IOException {
-        Predictor batch = predictor.forBatch();
+        Predictor batch = predictor;
         Refusals invalid = new Refusals();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         // answers are ASCII (json.dumps escapes the rest), so each char is one byte

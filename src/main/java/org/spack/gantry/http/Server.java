@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.Intake;
+import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.SpecParser;
 
@@ -20,8 +22,6 @@ public final class Server implements AutoCloseable {
     /** GANTRY_ACCESS_LOG=true turns it on (org.spack.gantry.Logging). */
     private static final Logger ACCESS = LoggerFactory.getLogger("gantry.access");
     private static final long DEFAULT_GRACE_MS = 5_000;
-    /** Answers kept by spec text: a few pipelines' worth, some 15 MiB at most. */
-    static final int CACHED_ANSWERS = 32_768;
     /** A request body must arrive within this (GitLab itself gives up on a webhook after 10 s). */
     static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(20);
     /** A request's header must be complete within this after its first byte. */
@@ -33,17 +33,30 @@ public final class Server implements AutoCloseable {
     private final GracefulShutdownHandler graceful;
     private final RefusalLog refusals;
 
-    public record Routes(Predictor predictor, Intake intake, String webhookToken, String collectionDisabledReason,
+    /**
+     * @param history answers allocations once loaded
+     * @param untilLoaded answers them until then (the reference queries)
+     */
+    public record Routes(LiveHistory history, Predictor untilLoaded, Intake intake, String webhookToken, String collectionDisabledReason,
             String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
-            GantryMetrics metrics) {}
+            GantryMetrics metrics) {
+        /** The index once loaded, the reference queries until then. */
+        Predictor current() {
+            return spec -> {
+                HistoryIndex index = history.index();
+                return (index != null ? index : untilLoaded).predict(spec);
+            };
+        }
+    }
 
     public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
         SpecParser parser = new SpecParser();
         // a few lines per 5 s at most, whatever a client sends
         this.refusals = new RefusalLog(routes.metrics(), 10, 5);
         RoutingHandler router = new RoutingHandler()
-                .get("/v1/allocation", new AllocationHandler(parser, routes.predictor(), routes.metrics(), CACHED_ANSWERS, refusals))
-                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.predictor(), routes.metrics(),
+                .get("/v1/allocation", new AllocationHandler(parser, routes.history(), routes.untilLoaded(), routes.metrics(),
+                        new AnswerCache(AnswerCache.defaultBudget()), refusals))
+                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.current(), routes.metrics(),
                         Math.max(1, ioThreads / 2), refusals))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
                         routes.metrics(), refusals))

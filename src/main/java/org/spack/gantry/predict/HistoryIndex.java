@@ -1,57 +1,119 @@
 package org.spack.gantry.predict;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
+import org.spack.gantry.predict.SampleQuery.Column;
+import org.spack.gantry.spec.Spec;
 
 /**
- * Every {@code develop} job, by package, in memory. Jobs are only ever added (Gantry
- * never deletes one), so the index follows the table by reading the rows whose id is
- * above the last one read: SQLite has one writer at a time, so a row that is visible
- * never appears below a row already read.
+ * The reference algorithm answered from memory instead of up to twelve SELECTs: every
+ * {@code develop} job by package, the same samples, rows in the same order, the same
+ * sums. Built from rows in {@link HistoryRows}' order: all of the database's, or any
+ * selection of them (a history without a holdout), since removing rows keeps the order.
  */
-final class HistoryIndex {
-    private final HistoryFeed feed = new HistoryFeed();
+public final class HistoryIndex implements Predictor {
+    private static final String[] EXACT = names("exact:");
+    private static final String[] EXPENSIVE = names("expensive:");
+    private static final boolean[] USES_VERSION = uses(Column.VERSION);
+    private static final boolean[] USES_COMPILER_NAME = uses(Column.COMPILER_NAME);
+    private static final boolean[] USES_COMPILER_VERSION = uses(Column.COMPILER_VERSION);
+
     private final Map<String, PackageHistory> packages = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private long lastId; // guarded by lock
-    private long versions; // guarded by lock: numbers each state of a package
+    private final AtomicLong versions = new AtomicLong();
 
-    /** Reads the jobs stored since the last call: all of them the first time. Returns how many. */
-    int catchUp(Connection c) throws SQLException {
-        lock.lock();
-        try {
-            HistoryFeed.Batch batch = feed.after(c, lastId);
-            Map<String, List<IndexedJob>> byPackage = new HashMap<>();
-            for (IndexedJob j : batch.jobs()) {
-                byPackage.computeIfAbsent(j.pkgName(), k -> new ArrayList<>()).add(j);
+    /** @param rows in {@link HistoryRows}' order (each package's rows together) */
+    public static HistoryIndex of(List<HistoryRow> rows) {
+        HistoryIndex index = new HistoryIndex();
+        int from = 0;
+        for (int i = 1; i <= rows.size(); i++) {
+            if (i == rows.size() || !rows.get(i).pkgName().equals(rows.get(from).pkgName())) {
+                index.replace(rows.get(from).pkgName(), new ArrayList<>(rows.subList(from, i)));
+                from = i;
             }
-            for (String name : batch.needDatabase()) {
-                packages.put(name, PackageHistory.NEEDS_DATABASE);
-            }
-            byPackage.forEach((name, jobs) -> packages.compute(name,
-                    (k, old) -> old == null ? PackageHistory.of(jobs, ++versions) : old.plus(jobs, ++versions)));
-            lastId = batch.lastId();
-            return batch.jobs().size();
-        } finally {
-            lock.unlock();
         }
+        return index;
     }
 
-    /**
-     * The package's history, {@link PackageHistory#NEEDS_DATABASE} when it has a row
-     * the index does not model, or null when it has no develop job.
-     */
-    PackageHistory get(String pkgName) {
-        return packages.get(pkgName);
+    /** Puts the package's jobs (in {@link HistoryRows}' order) in place of what it had. */
+    void replace(String pkgName, List<HistoryRow> rows) {
+        packages.put(pkgName, new PackageHistory(rows, versions.incrementAndGet()));
     }
 
-    int packageCount() {
+    /** A number that changes whenever the package's jobs change; 0 while it has none. */
+    public long version(String pkgName) {
+        PackageHistory h = packages.get(pkgName);
+        return h == null ? 0 : h.version();
+    }
+
+    /** The highest job id held for the package, 0 when none. */
+    long lastId(String pkgName) {
+        PackageHistory h = packages.get(pkgName);
+        return h == null ? 0 : h.lastId();
+    }
+
+    public int packageCount() {
         return packages.size();
+    }
+
+    @Override
+    public Prediction predict(Spec spec) {
+        PackageHistory history = packages.get(spec.pkgName());
+        if (history == null) {
+            return Prediction.defaults();
+        }
+        int version = history.versionId(spec.pkgVersion());
+        int compilerName = history.compilerNameId(spec.compilerName());
+        int compilerVersion = history.compilerVersionId(spec.compilerVersion());
+        Partition exact = history.withVariants(spec.variants().json());
+        Partition expensive = null;
+        boolean expensiveLooked = false;
+        Partition.Sample sample = new Partition.Sample();
+        for (int i = 0; i < SampleQuery.COMBOS.size(); i++) {
+            int v = USES_VERSION[i] ? version : Partition.ANY;
+            int cn = USES_COMPILER_NAME[i] ? compilerName : Partition.ANY;
+            int cv = USES_COMPILER_VERSION[i] ? compilerVersion : Partition.ANY;
+            boolean possible = v != PackageHistory.UNKNOWN && cn != PackageHistory.UNKNOWN
+                    && cv != PackageHistory.UNKNOWN;
+            sample.clear();
+            if (exact != null && possible) {
+                // the first predictor fixes all five index columns: SQLite walks the index backwards
+                exact.sample(v, cn, cv, i == 0, sample);
+            }
+            if (sample.accepted()) {
+                return sample.prediction(EXACT[i]);
+            }
+            if (!expensiveLooked) {
+                expensive = history.withExpensive(SampleQuery.expensiveRequirement(spec.variants()));
+                expensiveLooked = true;
+            }
+            sample.clear();
+            if (expensive != null && possible) {
+                expensive.sample(v, cn, cv, false, sample);
+            }
+            if (sample.accepted()) {
+                return sample.prediction(EXPENSIVE[i]);
+            }
+        }
+        return Prediction.defaults();
+    }
+
+    /** Which of the six predictors match on the column, by predictor. */
+    private static boolean[] uses(Column column) {
+        boolean[] uses = new boolean[SampleQuery.COMBOS.size()];
+        for (int i = 0; i < uses.length; i++) {
+            uses[i] = SampleQuery.COMBOS.get(i).contains(column);
+        }
+        return uses;
+    }
+
+    private static String[] names(String prefix) {
+        String[] names = new String[SampleQuery.COMBOS.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = prefix + (i + 1);
+        }
+        return names;
     }
 }

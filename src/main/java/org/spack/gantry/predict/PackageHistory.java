@@ -7,111 +7,66 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One package's {@code develop} jobs, immutable: an update builds a new one, so a
- * prediction always reads one consistent state without locking.
+ * One package's {@code develop} jobs, immutable, split the ways the queries select
+ * them: by exact variants and by expensive variants. An update builds a new one, so a
+ * prediction reads one consistent state without locking.
  */
 final class PackageHistory {
     /** A value the spec names that no job of the package has: no row can match. */
     static final int UNKNOWN = -2;
 
-    private final List<IndexedJob> jobs;
     private final Map<String, Integer> versions = new HashMap<>();
     private final Map<String, Integer> compilerNames = new HashMap<>();
     private final Map<String, Integer> compilerVersions = new HashMap<>();
     private final Map<String, Partition> byVariants = new HashMap<>();
-    /** Expensive values packed (see {@link #pack}): a package has a handful, a scan beats hashing. */
-    private final long[] packedKeys;
-    private final Partition[] packedPartitions;
-    private final Map<List<Long>, Partition> otherExpensive = new HashMap<>();
-    private final boolean needsDatabase;
+    /** A package has a handful of expensive-variant combinations: a scan beats hashing. */
+    private final int[] expensiveKeys;
+    private final Partition[] expensivePartitions;
     private final long version;
+    private final long lastId;
 
-    /** A package with a row the index does not model: the reference queries answer for it. */
-    static final PackageHistory NEEDS_DATABASE = new PackageHistory(List.of(), true, -1);
-
-    private PackageHistory(List<IndexedJob> sorted, boolean needsDatabase, long version) {
-        this.jobs = sorted;
-        this.needsDatabase = needsDatabase;
+    /**
+     * @param rows the package's jobs in {@link HistoryRows}' order
+     * @param version unique to this state of the package (see {@link #version()})
+     */
+    PackageHistory(List<HistoryRow> rows, long version) {
         this.version = version;
-        Map<String, List<IndexedJob>> variantGroups = new LinkedHashMap<>();
-        Map<List<Long>, List<IndexedJob>> expensiveGroups = new LinkedHashMap<>();
-        for (IndexedJob j : sorted) {
+        Map<String, List<HistoryRow>> variantGroups = new LinkedHashMap<>();
+        Map<Integer, List<HistoryRow>> expensiveGroups = new LinkedHashMap<>();
+        long last = 0;
+        for (HistoryRow j : rows) {
+            last = Math.max(last, j.id());
             versions.putIfAbsent(j.version(), versions.size());
             compilerNames.putIfAbsent(j.compilerName(), compilerNames.size());
             compilerVersions.putIfAbsent(j.compilerVersion(), compilerVersions.size());
             variantGroups.computeIfAbsent(j.variants(), k -> new ArrayList<>()).add(j);
-            if (j.expensive() != null) {
+            if (j.expensive() >= 0 && !SampleQuery.acceptsNoSpec(j.expensive())) {
                 expensiveGroups.computeIfAbsent(j.expensive(), k -> new ArrayList<>()).add(j);
             }
         }
+        this.lastId = last;
         variantGroups.forEach((k, group) -> byVariants.put(k, partition(group)));
-        List<Long> packed = new ArrayList<>();
-        List<Partition> packedGroups = new ArrayList<>();
-        expensiveGroups.forEach((k, group) -> {
-            long p = pack(k);
-            if (p == UNPACKABLE) {
-                otherExpensive.put(k, partition(group));
-            } else {
-                packed.add(p);
-                packedGroups.add(partition(group));
-            }
-        });
-        packedKeys = packed.stream().mapToLong(Long::longValue).toArray();
-        packedPartitions = packedGroups.toArray(new Partition[0]);
-    }
-
-    static final long UNPACKABLE = -1;
-
-    /**
-     * Expensive values as two bits each (absent, 0 or 1), or {@link #UNPACKABLE} when
-     * one is another integer: {@code +cuda~mpi} is the usual case, {@code cuda=2} is not.
-     */
-    static long pack(List<Long> values) {
-        long packed = 0;
-        for (int i = 0; i < values.size(); i++) {
-            Long v = values.get(i);
-            long bits;
-            if (v == null) {
-                bits = 0;
-            } else if (v == 0) {
-                bits = 1;
-            } else if (v == 1) {
-                bits = 2;
-            } else {
-                return UNPACKABLE;
-            }
-            packed |= bits << (2 * i);
+        expensiveKeys = new int[expensiveGroups.size()];
+        expensivePartitions = new Partition[expensiveGroups.size()];
+        int i = 0;
+        for (Map.Entry<Integer, List<HistoryRow>> e : expensiveGroups.entrySet()) {
+            expensiveKeys[i] = e.getKey();
+            expensivePartitions[i++] = partition(e.getValue());
         }
-        return packed;
     }
 
-    /** @param version unique to this state of the package (see {@link #version()}) */
-    static PackageHistory of(List<IndexedJob> jobs, long version) {
-        List<IndexedJob> sorted = new ArrayList<>(jobs);
-        sorted.sort(IndexedJob.SQLITE_ORDER);
-        return new PackageHistory(sorted, false, version);
-    }
-
-    /** This history with more jobs: a new instance, this one is left as it is. */
-    PackageHistory plus(List<IndexedJob> more, long version) {
-        if (needsDatabase) return this;
-        List<IndexedJob> all = new ArrayList<>(jobs.size() + more.size());
-        all.addAll(jobs);
-        all.addAll(more);
-        return of(all, version);
-    }
-
-    /** Differs between any two states of the package's history (positive; -1 when it needs the database). */
+    /** Differs between any two states of any package's history (positive). */
     long version() {
         return version;
     }
 
-    private Partition partition(List<IndexedJob> group) {
-        return new Partition(group, versions, compilerNames, compilerVersions);
+    /** The highest job id in it. */
+    long lastId() {
+        return lastId;
     }
 
-    int size() {
-        return jobs.size();
+    private Partition partition(List<HistoryRow> group) {
+        return new Partition(group, versions, compilerNames, compilerVersions);
     }
 
     int versionId(String v) {
@@ -131,19 +86,11 @@ final class PackageHistory {
         return byVariants.get(variantsJson);
     }
 
-    /** The jobs whose expensive variants match the requirement, or null. */
-    Partition withExpensive(List<Long> requirement) {
-        long packed = pack(requirement);
-        if (packed == UNPACKABLE) {
-            return otherExpensive.get(requirement);
-        }
-        for (int i = 0; i < packedKeys.length; i++) {
-            if (packedKeys[i] == packed) return packedPartitions[i];
+    /** The jobs the expensive-variant query with this requirement accepts, or null. */
+    Partition withExpensive(int requirement) {
+        for (int i = 0; i < expensiveKeys.length; i++) {
+            if (expensiveKeys[i] == requirement) return expensivePartitions[i];
         }
         return null;
-    }
-
-    boolean needsDatabase() {
-        return needsDatabase;
     }
 }

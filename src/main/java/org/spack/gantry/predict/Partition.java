@@ -18,8 +18,9 @@ final class Partition {
     private final int[] tiesEnd;
     private final double[] cpu;
     private final double[] mem;
+    private final double[] memMax;
 
-    Partition(List<IndexedJob> jobs, Map<String, Integer> versions, Map<String, Integer> compilerNames,
+    Partition(List<HistoryRow> jobs, Map<String, Integer> versions, Map<String, Integer> compilerNames,
             Map<String, Integer> compilerVersions) {
         int n = jobs.size();
         version = new int[n];
@@ -28,16 +29,18 @@ final class Partition {
         tiesEnd = new int[n];
         cpu = new double[n];
         mem = new double[n];
+        memMax = new double[n];
         for (int i = 0; i < n; i++) {
-            IndexedJob j = jobs.get(i);
+            HistoryRow j = jobs.get(i);
             version[i] = versions.get(j.version());
             compilerName[i] = compilerNames.get(j.compilerName());
             compilerVersion[i] = compilerVersions.get(j.compilerVersion());
             cpu[i] = j.cpuMean();
             mem[i] = j.memMean();
+            memMax[i] = j.memMax();
         }
         for (int i = n - 1; i >= 0; i--) {
-            boolean tiedWithNext = i + 1 < n && jobs.get(i).end().compareTo(jobs.get(i + 1).end()) == 0;
+            boolean tiedWithNext = i + 1 < n && jobs.get(i).end() == jobs.get(i + 1).end();
             tiesEnd[i] = tiedWithNext ? tiesEnd[i + 1] : i + 1;
         }
     }
@@ -59,12 +62,12 @@ final class Partition {
         int i = 0;
         while (i < n && into.count() < SampleQuery.IDEAL_SAMPLE) {
             if (!newestIdFirstOnTies) {
-                if (matches(i, v, cn, cv)) into.add(cpu[i], mem[i]);
+                if (matches(i, v, cn, cv)) into.add(cpu[i], mem[i], memMax[i]);
                 i++;
             } else {
                 int end = tiesEnd[i];
                 for (int j = end - 1; j >= i && into.count() < SampleQuery.IDEAL_SAMPLE; j--) {
-                    if (matches(j, v, cn, cv)) into.add(cpu[j], mem[j]);
+                    if (matches(j, v, cn, cv)) into.add(cpu[j], mem[j], memMax[j]);
                 }
                 i = end;
             }
@@ -81,10 +84,12 @@ final class Partition {
         private int count;
         private double cpu;
         private double mem;
+        private double memMax;
 
-        void add(double rowCpu, double rowMem) {
+        void add(double rowCpu, double rowMem, double rowMemMax) {
             cpu += rowCpu;
             mem += rowMem;
+            memMax = count == 0 ? rowMemMax : Math.max(memMax, rowMemMax);
             count++;
         }
 
@@ -102,12 +107,9 @@ final class Partition {
             return count >= SampleQuery.MIN_SAMPLE;
         }
 
-        double meanCpu() {
-            return cpu / count;
-        }
-
-        double meanMem() {
-            return mem / count;
+        /** The prediction from this sample, once {@link #accepted()}. */
+        Prediction prediction(String predictor) {
+            return Prediction.fromMeans(cpu / count, mem / count, predictor, memMax);
         }
     }
 }

@@ -4,25 +4,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a spec should request: cores and bytes after the floors, and which predictor
- * gave them ({@code default} when no sample was accepted).
+ * What a spec should request: cores and bytes after the floors, which predictor gave
+ * them ({@code exact:1}..{@code exact:6}, {@code expensive:1}..{@code expensive:6}, or
+ * {@code default} when no sample was accepted), and the largest {@code mem_max} in the
+ * sample (NaN for the defaults).
  */
-public record Prediction(double cores, double bytes, String predictor) {
+public record Prediction(double cores, double bytes, String predictor, double sampleMemMax) {
     static final double DEFAULT_CORES = 1.0;
     static final double DEFAULT_BYTES = 2_000_000_000.0;
     private static final double MIN_CORES = 0.2;
     private static final double MIN_BYTES = 10_000_000.0;
 
     public static Prediction defaults() {
-        return new Prediction(DEFAULT_CORES, DEFAULT_BYTES, "default");
+        return new Prediction(DEFAULT_CORES, DEFAULT_BYTES, "default", Double.NaN);
     }
 
     /** The sample's means with the reference's floors applied. */
-    public static Prediction fromMeans(double cores, double bytes, String predictor) {
+    public static Prediction fromMeans(double cores, double bytes, String predictor, double sampleMemMax) {
         return new Prediction(
                 cores < MIN_CORES ? DEFAULT_CORES : cores,
                 bytes < MIN_BYTES ? DEFAULT_BYTES : bytes,
-                predictor);
+                predictor, sampleMemMax);
     }
 
     /** Kubernetes quantities, rounded half to even as Python's {@code round} does. */

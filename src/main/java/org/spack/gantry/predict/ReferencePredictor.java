@@ -11,8 +11,9 @@ import org.spack.gantry.spec.Spec;
 import org.spack.gantry.store.Database;
 
 /**
- * The reference algorithm, query by query, as the Python service runs it: up to
- * twelve SELECTs per spec. It is the oracle the faster paths are checked against.
+ * The reference algorithm, query by query, as prediction.py runs it: up to twelve
+ * SELECTs per spec. The oracle the in-memory index is tested against, and the answer
+ * while the index is loading.
  */
 public final class ReferencePredictor implements Predictor {
     private static final String ORDER_AND_LIMIT = " ORDER BY end DESC LIMIT " + SampleQuery.IDEAL_SAMPLE;
@@ -48,11 +49,13 @@ public final class ReferencePredictor implements Predictor {
     static Prediction meanOf(List<double[]> sample, String predictor) {
         double cpu = 0;
         double mem = 0;
+        double memMax = Double.NEGATIVE_INFINITY;
         for (double[] row : sample) {
             cpu += row[0];
             mem += row[1];
+            memMax = Math.max(memMax, row[2]);
         }
-        return Prediction.fromMeans(cpu / sample.size(), mem / sample.size(), predictor);
+        return Prediction.fromMeans(cpu / sample.size(), mem / sample.size(), predictor, memMax);
     }
 
     private List<double[]> exactSample(Connection c, Spec spec, List<Column> combo) throws SQLException {
@@ -70,7 +73,7 @@ public final class ReferencePredictor implements Predictor {
         }
         List<Long> values = new ArrayList<>();
         for (String variant : SampleQuery.EXPENSIVE_VARIANTS) {
-            Long value = SampleQuery.expensiveValue(spec.variants().values(), variant);
+            Long value = SampleQuery.expensiveValue(spec.variants(), variant);
             values.add(value);
             if (value != null) {
                 params.add(value);
@@ -112,7 +115,7 @@ public final class ReferencePredictor implements Predictor {
             List<double[]> rows = new ArrayList<>(SampleQuery.IDEAL_SAMPLE);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new double[] {rs.getDouble(1), rs.getDouble(3)});
+                    rows.add(new double[] {rs.getDouble(1), rs.getDouble(3), rs.getDouble(4)});
                 }
             }
             return rows;

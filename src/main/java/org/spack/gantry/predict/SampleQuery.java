@@ -1,9 +1,8 @@
 package org.spack.gantry.predict;
 
 import java.util.List;
-import java.util.Map;
-import org.spack.gantry.spec.InvalidSpecException;
 import org.spack.gantry.spec.Spec;
+import org.spack.gantry.spec.Variants;
 
 /**
  * The reference's sample selection, as data: the six column combinations in order of
@@ -17,6 +16,16 @@ public final class SampleQuery {
     /** Variants that change a build's cost so much that a sample must agree on them. */
     public static final List<String> EXPENSIVE_VARIANTS =
             List.of("sycl", "mpi", "rocm", "cuda", "python", "fortran", "openmp", "hdf5");
+
+    /**
+     * What an expensive variant is in a stored job, as the reference's conditions see it,
+     * two bits a variant in {@link #EXPENSIVE_VARIANTS} order: {@code json_extract} gave
+     * NULL, a value equal to 0, equal to 1, or anything else (which no condition accepts).
+     */
+    static final int ABSENT = 0;
+    static final int FALSE = 1;
+    static final int TRUE = 2;
+    static final int OTHER = 3;
 
     public enum Column { VERSION, COMPILER_NAME, COMPILER_VERSION }
 
@@ -48,25 +57,30 @@ public final class SampleQuery {
     }
 
     /**
-     * The integer a spec's expensive variant must equal in the stored JSON, as the
-     * reference's {@code int(value)} computes it; null when the spec does not set it.
-     * A value Python's {@code int} rejects (a list, a word) made the reference fail
-     * with a 500; here it is an invalid spec.
+     * The integer the stored value must equal, or null for {@code IS NULL}. As the
+     * reference (prediction.py at eaa0f3a): {@code isinstance(value, (bool, int))} compares
+     * with {@code int(value)}; every other value, or none, requires NULL. The parser only
+     * makes booleans, strings and lists, so only {@code +v}/{@code ~v} compare.
      */
-    static Long expensiveValue(Map<String, Object> variants, String name) {
-        if (!variants.containsKey(name)) {
-            return null;
+    static Long expensiveValue(Variants variants, String name) {
+        return variants.get(name) instanceof Boolean b ? (b ? 1L : 0L) : null;
+    }
+
+    /** The stored expensive variants (packed as {@link #ABSENT}..{@link #OTHER}) a spec's expensive-variant query accepts. */
+    static int expensiveRequirement(Variants variants) {
+        int key = 0;
+        for (int i = 0; i < EXPENSIVE_VARIANTS.size(); i++) {
+            Long v = expensiveValue(variants, EXPENSIVE_VARIANTS.get(i));
+            key |= (v == null ? ABSENT : v == 1 ? TRUE : FALSE) << (2 * i);
         }
-        Object v = variants.get(name);
-        if (v instanceof Boolean b) {
-            return b ? 1L : 0L;
+        return key;
+    }
+
+    /** Whether some stored expensive variant is {@link #OTHER}: no spec's expensive-variant query accepts the job. */
+    static boolean acceptsNoSpec(int stored) {
+        for (int i = 0; i < EXPENSIVE_VARIANTS.size(); i++) {
+            if (((stored >> (2 * i)) & 3) == OTHER) return true;
         }
-        if (v instanceof String s) {
-            Long parsed = PythonInt.parse(s);
-            if (parsed != null) {
-                return parsed;
-            }
-        }
-        throw new InvalidSpecException("expensive variant " + name + " is neither true/false nor an integer");
+        return false;
     }
 }

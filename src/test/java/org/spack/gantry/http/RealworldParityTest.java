@@ -1,0 +1,135 @@
+package org.spack.gantry.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.spack.gantry.Application;
+import org.spack.gantry.config.ConfigLoader;
+import org.spack.gantry.predict.ReferencePredictor;
+import org.spack.gantry.spec.InvalidSpecException;
+import org.spack.gantry.spec.SpecParser;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.release.BuildInfo;
+import org.spack.gantry.testing.Parity;
+
+/**
+ * The reference's answers on a history shaped like real Spack CI's (parity/realworld:
+ * string and list expensive variants, repeated names, non-ASCII, equal end times,
+ * malformed specs), replayed through the real HTTP server: the same status and body for
+ * each of the 2,008 queries, but 400 {@code invalid spec} where the reference failed with
+ * a 500. Asked while the history loads (the reference queries answer) and once it is
+ * loaded (the index answers), and each twice (the second answer may come from the cache).
+ */
+class RealworldParityTest {
+    @TempDir
+    Path dir;
+
+    private record Query(String encodedSpec, int status, String body) {}
+
+    @Test
+    @Timeout(120)
+    void answersEveryQueryAsTheReference() throws Exception {
+        Path db = dir.resolve("history.db");
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(Parity.dir().resolve("realworld/history.db.gz")))) {
+            Files.copy(in, db);
+        }
+        List<Query> queries = queries();
+        assertEquals(2008, queries.size()); // the README rounds: 1,927 + 40 + 41
+        Application app = new Application(new ConfigLoader(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0",
+                "GANTRY_HOST", "127.0.0.1"), null).load(), BuildInfo.load(), Clock.systemUTC());
+        app.start();
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String base = "http://127.0.0.1:" + app.port() + "/v1/allocation?spec=";
+            int before = 0;
+            for (Query q : queries) {
+                if (app.answersFromMemory()) break;
+                check(client, base, q, "while loading");
+                before++;
+            }
+            for (int i = 0; i < 1000 && !app.answersFromMemory(); i++) Thread.sleep(10);
+            assertTrue(app.answersFromMemory());
+            for (int round = 1; round <= 2; round++) {
+                for (Query q : queries) check(client, base, q, "from memory, round " + round);
+            }
+            System.out.println("realworld parity: " + before + " queries answered while loading, all 2,008 twice from memory");
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void theReferenceQueriesGiveTheSameAnswers() throws Exception {
+        // the oracle itself, which also answers while the index loads (too short here to be seen above)
+        Path db = dir.resolve("history.db");
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(Parity.dir().resolve("realworld/history.db.gz")))) {
+            Files.copy(in, db);
+        }
+        SpecParser parser = new SpecParser();
+        try (Database database = Database.open(db, 1)) {
+            ReferencePredictor reference = new ReferencePredictor(database);
+            for (Query q : queries()) {
+                String spec = URLDecoder.decode(q.encodedSpec(), StandardCharsets.UTF_8);
+                if (spec.isEmpty()) continue; // "missing spec parameter", the HTTP layer's answer
+                String answer;
+                try {
+                    answer = reference.predict(parser.parse(spec)).toJson();
+                } catch (InvalidSpecException e) {
+                    answer = "invalid spec";
+                }
+                assertEquals(q.status() == 500 ? "invalid spec" : q.body(), answer, spec);
+            }
+        }
+    }
+
+    private static void check(HttpClient client, String base, Query q, String when) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + q.encodedSpec()))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        String what = when + ": " + q.encodedSpec();
+        if (q.status() == 500) {
+            assertEquals(400, r.statusCode(), what);
+            assertEquals("invalid spec", r.body(), what);
+        } else if (q.status() == 200) {
+            assertEquals(200, r.statusCode(), what);
+            assertEquals(JsonParser.parseString(q.body()), JsonParser.parseString(r.body()), what);
+        } else {
+            assertEquals(q.status(), r.statusCode(), what);
+            assertEquals(q.body(), r.body(), what);
+        }
+    }
+
+    private static List<Query> queries() throws IOException {
+        List<Query> queries = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                Files.newInputStream(Parity.dir().resolve("realworld/answers.tsv.gz"))), StandardCharsets.UTF_8))) {
+            r.readLine(); // header
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                String[] f = line.split("\t", -1);
+                queries.add(new Query(f[0], Integer.parseInt(f[1]), f[2]));
+            }
+        }
+        return queries;
+    }
+}

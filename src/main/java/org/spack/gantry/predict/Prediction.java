@@ -25,13 +25,23 @@ public record Prediction(double cores, double bytes, String predictor) {
                 predictor);
     }
 
-    /** Kubernetes quantities, rounded half to even as Python's {@code round} does. */
+    /** The CPU request the answer carries, rounded half to even as Python's {@code round} does. */
+    public long millicores() {
+        return (long) Math.rint(cores * 1000);
+    }
+
+    /** The memory request the answer carries, in units of 10^6 bytes, rounded likewise. */
+    public long megabytes() {
+        return (long) Math.rint(bytes * (1 / 1_000_000.0));
+    }
+
+    /** Kubernetes quantities. */
     public String cpuRequest() {
-        return (long) Math.rint(cores * 1000) + "m";
+        return millicores() + "m";
     }
 
     public String memoryRequest() {
-        return (long) Math.rint(bytes * (1 / 1_000_000.0)) + "M";
+        return megabytes() + "M";
     }
 
     /** The environment variables Spack puts into the build job. */

@@ -43,7 +43,7 @@ public final class Evaluation {
             IntConsumer progress) {
         Ratios.Builder gantry = new Ratios.Builder();
         Ratios.Builder baseline = new Ratios.Builder();
-        Map<String, Long> predictors = new TreeMap<>();
+        Map<String, Long> predictors = new TreeMap<>(Evaluation::byPrecedence);
         Map<String, double[]> memRatioByPackage = new HashMap<>(); // sum, count
         int refused = 0;
         int overRequest = 0;
@@ -102,6 +102,13 @@ public final class Evaluation {
         all.sort(Comparator.comparingDouble(Report.PackageRatio::memRatioMean).reversed()
                 .thenComparing(Report.PackageRatio::pkgName));
         return List.copyOf(all.subList(0, Math.min(WORST_PACKAGES, all.size())));
+    }
+
+    /** {@code exact:1} ... {@code exact:6}, {@code expensive:1} ..., and {@code default} last. */
+    private static int byPrecedence(String a, String b) {
+        boolean aDefault = a.equals("default");
+        boolean bDefault = b.equals("default");
+        return aDefault != bDefault ? (aDefault ? 1 : -1) : a.compareTo(b);
     }
 
     private static double share(int part, int whole) {

@@ -115,7 +115,7 @@ public final class Application implements AutoCloseable {
                         () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c),
                                 Reconciler.describe(config.reconciliationStatus(), reconciliation.progress(c),
                                         clock.millis() / 1000.0))),
-                        metrics));
+                        metrics, config.memoryLimit()));
     }
 
     public void start() {

@@ -3,6 +3,7 @@ package org.spack.gantry.config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.spack.gantry.predict.MemoryLimit;
 
 /** Gantry's settings, with the reference implementation's variable names. */
 public record Config(
@@ -23,7 +24,8 @@ public record Config(
         double collectBackoffSeconds,
         int httpTimeoutSeconds,
         int reconcileIntervalSeconds,
-        int reconcileLookbackHours) {
+        int reconcileLookbackHours,
+        MemoryLimit memoryLimit) {
 
     /** Reconciliation needs only the GitLab API: it queues, and a server with collection on collects. */
     public boolean reconciliationEnabled() {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.spack.gantry.predict.MemoryLimit;
 
 /**
  * Reads the configuration from the environment and from {@code environment.json}
@@ -60,7 +61,21 @@ public final class ConfigLoader {
                 integer(values, "GANTRY_HTTP_TIMEOUT_SECONDS", 30, 1, 600),
                 // 0 turns reconciliation off
                 integer(values, "GANTRY_RECONCILE_INTERVAL_SECONDS", 600, 0, 86_400),
-                integer(values, "GANTRY_RECONCILE_LOOKBACK_HOURS", 24, 1, 24 * 30));
+                integer(values, "GANTRY_RECONCILE_LOOKBACK_HOURS", 24, 1, 24 * 30),
+                memoryLimit(values));
+    }
+
+    /** GANTRY_MEMORY_LIMIT_FACTOR: unset (no limit, the reference's answers), or a factor over 0. */
+    private static MemoryLimit memoryLimit(Map<String, String> values) {
+        String v = values.get("GANTRY_MEMORY_LIMIT_FACTOR");
+        if (v == null || v.isBlank()) return MemoryLimit.NONE;
+        try {
+            double factor = Double.parseDouble(v.strip());
+            if (!(factor > 0 && Double.isFinite(factor))) throw new NumberFormatException();
+            return new MemoryLimit(factor);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("GANTRY_MEMORY_LIMIT_FACTOR must be a number above 0 (e.g. 1.15), not '" + v + "'");
+        }
     }
 
     /** The file in use, or null when there is none. */

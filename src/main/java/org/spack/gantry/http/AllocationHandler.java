@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import org.spack.gantry.predict.HistoryIndex;
 import org.spack.gantry.predict.LiveHistory;
+import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.InvalidSpecException;
@@ -31,9 +32,11 @@ final class AllocationHandler implements HttpHandler {
     private final PredictionListener listener;
     private final AnswerCache answers;
     private final RefusalLog refusals;
+    private final MemoryLimit memoryLimit;
 
     AllocationHandler(SpecParser parser, LiveHistory history, Predictor untilLoaded, PredictionListener listener,
-            AnswerCache answers, RefusalLog refusals) {
+            AnswerCache answers, MemoryLimit memoryLimit, RefusalLog refusals) {
+        this.memoryLimit = memoryLimit;
         this.refusals = refusals;
         this.parser = parser;
         this.history = history;
@@ -88,7 +91,7 @@ final class AllocationHandler implements HttpHandler {
         try {
             Prediction p = untilLoaded.predict(parser.parse(text));
             listener.predicted(p.predictor());
-            Responses.json(exchange, 200, p.toJson());
+            Responses.json(exchange, 200, p.toJson(memoryLimit));
         } catch (InvalidSpecException e) {
             refuse(exchange, e, text);
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 
 /**
@@ -23,6 +24,7 @@ import org.spack.gantry.predict.Prediction;
  * array, which allocates nothing.
  */
 final class AnswerCache {
+    private final MemoryLimit memoryLimit;
     /** An answer: its body, the predictor that gave it, and what it depends on. */
     record Answer(String pkgName, long version, byte[] body, String predictor) {}
 
@@ -37,7 +39,8 @@ final class AnswerCache {
     private final int[] seenOnce = new int[SEEN_SLOTS];
     private final long maxBytes;
 
-    AnswerCache(long maxBytes) {
+    AnswerCache(long maxBytes, MemoryLimit memoryLimit) {
+        this.memoryLimit = memoryLimit;
         this.maxBytes = maxBytes;
     }
 
@@ -79,7 +82,7 @@ final class AnswerCache {
      * one would be wrong.
      */
     Answer put(String specText, String pkgName, long version, Prediction prediction) {
-        Answer a = new Answer(pkgName, version, prediction.toJson().getBytes(StandardCharsets.US_ASCII),
+        Answer a = new Answer(pkgName, version, prediction.toJson(memoryLimit).getBytes(StandardCharsets.US_ASCII),
                 prediction.predictor());
         if (!askedBefore(specText)) {
             return a;

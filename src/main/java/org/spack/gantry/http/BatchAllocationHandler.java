@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.InvalidSpecException;
@@ -38,10 +39,12 @@ final class BatchAllocationHandler implements HttpHandler {
     private final AllocationHandler.PredictionListener listener;
     private final Semaphore running;
     private final RefusalLog refusals;
+    private final MemoryLimit memoryLimit;
 
     BatchAllocationHandler(SpecParser parser, Predictor predictor, AllocationHandler.PredictionListener listener,
-            int concurrentBatches, RefusalLog refusals) {
+            int concurrentBatches, MemoryLimit memoryLimit, RefusalLog refusals) {
         this.refusals = refusals;
+        this.memoryLimit = memoryLimit;
         this.parser = parser;
         this.predictor = predictor;
         this.listener = listener;
@@ -132,7 +135,7 @@ final class BatchAllocationHandler implements HttpHandler {
         try {
             Prediction p = batch.predict(parser.parse(text));
             listener.predicted(p.predictor());
-            return p.toJson();
+            return p.toJson(memoryLimit);
         } catch (InvalidSpecException e) {
             refusals.add(text, e.getMessage());
             return INVALID;

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.Intake;
 import org.spack.gantry.predict.HistoryIndex;
 import org.spack.gantry.predict.LiveHistory;
+import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Predictor;
 import org.spack.gantry.spec.SpecParser;
 
@@ -39,7 +40,7 @@ public final class Server implements AutoCloseable {
      */
     public record Routes(LiveHistory history, Predictor untilLoaded, Intake intake, String webhookToken, String collectionDisabledReason,
             String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
-            GantryMetrics metrics) {
+            GantryMetrics metrics, MemoryLimit memoryLimit) {
         /** The index once loaded, the reference queries until then. */
         Predictor current() {
             return spec -> {
@@ -55,9 +56,9 @@ public final class Server implements AutoCloseable {
         this.refusals = new RefusalLog(routes.metrics(), 10, 5);
         RoutingHandler router = new RoutingHandler()
                 .get("/v1/allocation", new AllocationHandler(parser, routes.history(), routes.untilLoaded(), routes.metrics(),
-                        new AnswerCache(AnswerCache.defaultBudget()), refusals))
+                        new AnswerCache(AnswerCache.defaultBudget(), routes.memoryLimit()), routes.memoryLimit(), refusals))
                 .post("/v1/allocations", new BatchAllocationHandler(parser, routes.current(), routes.metrics(),
-                        Math.max(1, ioThreads / 2), refusals))
+                        Math.max(1, ioThreads / 2), routes.memoryLimit(), refusals))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
                         routes.metrics(), refusals))
                 .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))

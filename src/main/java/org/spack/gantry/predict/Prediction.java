@@ -1,7 +1,6 @@
 package org.spack.gantry.predict;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * What a spec should request: cores and bytes after the floors, which predictor gave
@@ -27,26 +26,39 @@ public record Prediction(double cores, double bytes, String predictor, double sa
                 predictor, sampleMemMax);
     }
 
-    /** Kubernetes quantities, rounded half to even as Python's {@code round} does. */
+    /** The CPU request the answer carries, rounded half to even as Python's {@code round} does. */
+    public long millicores() {
+        return (long) Math.rint(cores * 1000);
+    }
+
+    /** The memory request the answer carries, in units of 10^6 bytes, rounded likewise. */
+    public long megabytes() {
+        return (long) Math.rint(bytes * (1 / 1_000_000.0));
+    }
+
+    /** Kubernetes quantities. */
     public String cpuRequest() {
-        return (long) Math.rint(cores * 1000) + "m";
+        return millicores() + "m";
     }
 
     public String memoryRequest() {
-        return (long) Math.rint(bytes * (1 / 1_000_000.0)) + "M";
-    }
-
-    /** The environment variables Spack puts into the build job. */
-    public Map<String, String> variables() {
-        Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("KUBERNETES_CPU_REQUEST", cpuRequest());
-        vars.put("KUBERNETES_MEMORY_REQUEST", memoryRequest());
-        return vars;
+        return megabytes() + "M";
     }
 
     /** The response body, byte for byte what the reference's {@code json_response} writes. */
     public String toJson() {
+        return toJson(MemoryLimit.NONE);
+    }
+
+    /**
+     * The response body with the opt-in {@code KUBERNETES_MEMORY_LIMIT} when the limit gives
+     * one (clients apply every key of {@code variables}); without it, the reference's body.
+     */
+    public String toJson(MemoryLimit limit) {
+        OptionalLong limitMegabytes = limit.megabytes(this);
         return "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"" + cpuRequest()
-                + "\", \"KUBERNETES_MEMORY_REQUEST\": \"" + memoryRequest() + "\"}}";
+                + "\", \"KUBERNETES_MEMORY_REQUEST\": \"" + memoryRequest()
+                + (limitMegabytes.isPresent() ? "\", \"KUBERNETES_MEMORY_LIMIT\": \"" + limitMegabytes.getAsLong() + "M" : "")
+                + "\"}}";
     }
 }

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 
 /** All SQL on {@code jobs} except the prediction queries. */
 public final class JobStore {
@@ -61,6 +63,36 @@ public final class JobStore {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The {@code limit} newest jobs by id, every ref, newest first. */
+    public List<StoredJob> newest(Connection c, int limit) throws SQLException {
+        List<StoredJob> jobs = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT id, pod, start, end, gitlab_id, job_status, ref,"
+                + " pkg_name, pkg_version, pkg_variants, compiler_name, compiler_version, arch, stack, build_jobs,"
+                + " cpu_request, cpu_limit, cpu_mean, cpu_median, cpu_max, cpu_min, cpu_stddev,"
+                + " mem_request, mem_limit, mem_mean, mem_median, mem_max, mem_min, mem_stddev"
+                + " FROM jobs ORDER BY id DESC LIMIT ?")) {
+            st.setInt(1, limit);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(new StoredJob(rs.getLong("id"), rowOf(rs)));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    private static JobRow rowOf(ResultSet rs) throws SQLException {
+        Double cpuLimit = rs.getObject("cpu_limit") == null ? null : rs.getDouble("cpu_limit");
+        return new JobRow(rs.getString("pod"), rs.getLong("start"), rs.getLong("end"), rs.getLong("gitlab_id"),
+                rs.getString("job_status"), rs.getString("ref"), rs.getString("pkg_name"), rs.getString("pkg_version"),
+                rs.getString("pkg_variants"), rs.getString("compiler_name"), rs.getString("compiler_version"),
+                rs.getString("arch"), rs.getString("stack"), rs.getLong("build_jobs"), rs.getDouble("cpu_request"),
+                cpuLimit, rs.getDouble("cpu_mean"), rs.getDouble("cpu_median"),
+                rs.getDouble("cpu_max"), rs.getDouble("cpu_min"), rs.getDouble("cpu_stddev"),
+                rs.getDouble("mem_request"), rs.getDouble("mem_limit"), rs.getDouble("mem_mean"),
+                rs.getDouble("mem_median"), rs.getDouble("mem_max"), rs.getDouble("mem_min"), rs.getDouble("mem_stddev"));
     }
 
     public long count(Connection c) throws SQLException {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.Application;
 import org.spack.gantry.config.ConfigLoader;
+import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.testing.GeneratedHistory;
@@ -35,7 +36,7 @@ class AnswerCacheTest {
     void keepsAnAnswerUntilItsPackagesHistoryChanges() {
         Map<String, Long> versions = new HashMap<>();
         ToLongFunction<String> index = p -> versions.getOrDefault(p, 0L);
-        AnswerCache cache = new AnswerCache(1 << 20);
+        AnswerCache cache = new AnswerCache(1 << 20, MemoryLimit.NONE);
         versions.put("a", 3L);
         cache.put("a@1 +x arch=x%gcc@1", "a", 3, Prediction.defaults());
         assertNull(cache.get("a@1 +x arch=x%gcc@1", index), "kept only when asked for a second time");
@@ -54,7 +55,7 @@ class AnswerCacheTest {
     void holdsNoMoreBytesThanItsBudgetKeysIncluded() {
         ToLongFunction<String> index = p -> 0L;
         long budget = 1 << 20;
-        AnswerCache cache = new AnswerCache(budget);
+        AnswerCache cache = new AnswerCache(budget, MemoryLimit.NONE);
         String longSpec = "p@1 +" + "x".repeat(8000) + " arch=x%gcc@1 ";
         for (int i = 0; i < 1000; i++) {
             String spec = longSpec + i;
@@ -65,7 +66,7 @@ class AnswerCacheTest {
             assertTrue(cache.size() * 8_000L <= budget, cache.size() + " specs of 8,000 Latin-1 characters held");
         }
         // short specs: many fit
-        cache = new AnswerCache(budget);
+        cache = new AnswerCache(budget, MemoryLimit.NONE);
         for (int i = 0; i < 2000; i++) {
             cache.put("s" + i, "p", 0, Prediction.defaults());
             cache.put("s" + i, "p", 0, Prediction.defaults());

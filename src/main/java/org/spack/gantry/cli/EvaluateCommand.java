@@ -1,0 +1,87 @@
+package org.spack.gantry.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ConfigSource;
+import org.spack.gantry.evaluate.Evaluation;
+import org.spack.gantry.evaluate.HistoryWithout;
+import org.spack.gantry.evaluate.Report;
+import org.spack.gantry.evaluate.ReportFormat;
+import org.spack.gantry.predict.HistoryIndex;
+import org.spack.gantry.predict.MemoryLimit;
+import org.spack.gantry.spec.SpecParser;
+import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobStore;
+import org.spack.gantry.store.StoredJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Measure the predictions: the newest jobs are predicted from the history without them,",
+                "as the allocation API would have answered, and their real usage is compared with the",
+                "prediction and with what the job itself requested. Reads DB_FILE only."})
+public final class EvaluateCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    public EvaluateCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
+    enum Format { text, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--holdout", paramLabel = "N", defaultValue = "2000",
+            description = "how many of the newest jobs (by id, every ref) to predict; default ${DEFAULT-VALUE}")
+    int holdout;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (a table) or json (one object); default ${DEFAULT-VALUE}")
+    Format format;
+
+    @Option(names = "--memory-limit-factor", paramLabel = "F",
+            description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max")
+    Double limitFactor;
+
+    @Override
+    public Integer call() {
+        if (holdout < 1) {
+            throw new ParameterException(spec.commandLine(), "--holdout must be at least 1, not " + holdout);
+        }
+        if (limitFactor != null && !(limitFactor > 0 && Double.isFinite(limitFactor))) {
+            throw new ParameterException(spec.commandLine(), "--memory-limit-factor must be a positive number, not " + limitFactor);
+        }
+        Config config = configSource.load();
+        if (!Files.exists(config.dbFile())) {
+            throw new CommandFailure("database " + config.dbFile() + " does not exist");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<StoredJob> jobs;
+        HistoryIndex history;
+        // one read transaction: the held-out jobs and the history they are taken from agree
+        try (Connection c = Database.open(config.dbFile(), true)) {
+            c.setAutoCommit(false);
+            jobs = new JobStore().newest(c, holdout);
+            history = HistoryWithout.index(c, jobs);
+            c.rollback();
+        } catch (SQLException e) {
+            throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage());
+        }
+        Progress progress = new Progress(err, System.console() != null, jobs.size());
+        Report report = new Evaluation(new SpecParser(), history::predict)
+                .run(jobs, limitFactor == null ? MemoryLimit.NONE : new MemoryLimit(limitFactor), progress::update);
+        out.println(format == Format.json ? ReportFormat.json(report) : ReportFormat.text(report));
+        out.flush();
+        return 0;
+    }
+}

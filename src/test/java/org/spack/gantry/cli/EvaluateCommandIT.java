@@ -22,7 +22,7 @@ class EvaluateCommandIT {
     void printsOneJsonObjectWithTheDocumentedKeys() throws Exception {
         Path db = EvaluationTestHistory.write(dir);
         GantryProcess.Result r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString()), Duration.ofSeconds(60),
-                "evaluate", "--holdout", "3", "--format", "json");
+                "evaluate", "--holdout", "3", "--format", "json", "--memory-limit-factor", "1.5");
         assertEquals(0, r.exit(), r.err());
         JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
         for (String key : new String[] {"jobs", "refused", "mem_ratio_mean", "mem_ratio_median", "cpu_ratio_mean",
@@ -31,6 +31,7 @@ class EvaluateCommandIT {
         }
         assertEquals(2, json.get("jobs").getAsInt());
         assertEquals(1.25, json.get("cpu_ratio_mean").getAsDouble(), 1e-12);
+        assertEquals(1, json.getAsJsonObject("memory_limit").get("jobs_with_limit").getAsInt());
         assertTrue(r.err().contains("3 of 3 jobs predicted"), "plain progress lines off a terminal: " + r.err());
     }
 

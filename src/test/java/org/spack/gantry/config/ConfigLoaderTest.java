@@ -86,6 +86,15 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
         assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of("GANTRY_PORT", "http"), null).load());
         assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of("LOG_LEVEL", "loud"), null).load());
+        for (String factor : new String[] {"0", "-1", "NaN", "Infinity", "lots"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", factor), null).load());
+            assertEquals("GANTRY_MEMORY_LIMIT_FACTOR must be a number above 0 (e.g. 1.15), not '" + factor + "'", e.getMessage());
+        }
+        assertEquals(new org.spack.gantry.predict.MemoryLimit(1.15),
+                new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", "1.15"), null).load().memoryLimit());
+        assertEquals(org.spack.gantry.predict.MemoryLimit.NONE, new ConfigLoader(Map.of(), null).load().memoryLimit(),
+                "unset: the reference's answers");
         assertEquals("warn", new ConfigLoader(Map.of("LOG_LEVEL", "WARNING"), null).load().logLevel());
     }
 

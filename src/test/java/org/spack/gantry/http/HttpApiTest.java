@@ -91,6 +91,22 @@ class HttpApiTest {
     }
 
     @Test
+    void aMemoryLimitFactorAddsTheLimitToEveryAnswerBackedByASample() throws Exception {
+        start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1",
+                "GANTRY_MEMORY_LIMIT_FACTOR", "1.15"));
+        // the five py-torch builds' largest mem_max is 41,186,873,344 bytes: 1.15 x that is 47,365M
+        String expected = "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"11779m\", \"KUBERNETES_MEMORY_REQUEST\": \"9577M\","
+                + " \"KUBERNETES_MEMORY_LIMIT\": \"47365M\"}}";
+        assertEquals(expected, allocation(GOOD_SPEC).body(), "from the reference queries or the index, whichever answers");
+        assertEquals(expected, allocation(GOOD_SPEC).body());
+        HttpResponse<String> batch = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/v1/allocations"))
+                .POST(HttpRequest.BodyPublishers.ofString("[\"" + GOOD_SPEC + "\", \"zlib@1 +shared arch=x%gcc@1\"]")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("[" + expected + ", {\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"1000m\","
+                + " \"KUBERNETES_MEMORY_REQUEST\": \"2000M\"}}]", batch.body(), "the default answer carries no limit");
+    }
+
+    @Test
     void allocationRefusesBadSpecsWithFourHundreds() throws Exception {
         start(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
         assertEquals("missing spec parameter", get("/v1/allocation").body());

@@ -67,7 +67,7 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
                 List<HistoryRow> rows = HistoryRows.all(connection);
                 index = HistoryIndex.of(rows);
                 // at the level of "gantry listening": the moment allocations come from memory
-                log.warn("history index loaded: {} develop jobs of {} packages in {} ms", rows.size(),
+                log.info("history index loaded: {} develop jobs of {} packages in {} ms", rows.size(),
                         index.packageCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 return index;
             } catch (SQLException e) {

@@ -68,12 +68,14 @@ public final class BackfillCommand implements Callable<Integer> {
             throw new CommandFailure("the database has pending migrations; run 'gantry migrate' first");
         }
         PrintWriter out = spec.commandLine().getOut();
-        ProgressPrinter printer = new ProgressPrinter(out, System.console() != null);
+        Progress progress = new Progress(out, System.console() != null);
         try (HttpFetcher http = new HttpFetcher(Timeout.ofSeconds(5), Timeout.ofSeconds(60), 2);
                 Database db = Database.open(config.dbFile(), 1)) {
             JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
                     db, new QueueStore(), new JobStore(), RetryPolicy.defaults(), JobsScan.Sleeper.THREAD, Clock.systemUTC());
-            JobsScan.Progress last = scan.run(from, to, maxBuildHours * 3600L, "backfill", true, printer::update);
+            JobsScan.Progress last = scan.run(from, to, maxBuildHours * 3600L, "backfill", true,
+                    p -> progress.update(String.format("page %d: %d jobs read, %d queued, %d already known, %d not builds",
+                            p.page(), p.seen(), p.queued(), p.alreadyKnown(), p.notBuilds()), Double.NaN, p.done()));
             out.println("queued " + last.queued() + " job(s) for collection; " + last.alreadyKnown()
                     + " already stored or queued; " + last.seen() + " job(s) read from " + last.page() + " page(s)");
             out.flush();
@@ -93,35 +95,6 @@ public final class BackfillCommand implements Callable<Integer> {
             } catch (DateTimeParseException e) {
                 throw new ParameterException(spec.commandLine(),
                         option + " must be a date (2024-01-24) or an instant (2024-01-24T17:00:00Z), not '" + text + "'");
-            }
-        }
-    }
-
-    /** A bar redrawn in place on a terminal; a plain line every few seconds otherwise. */
-    private static final class ProgressPrinter {
-        private static final long PLAIN_EVERY_MS = 5_000;
-        private final PrintWriter out;
-        private final boolean terminal;
-        private long lastPlain;
-
-        ProgressPrinter(PrintWriter out, boolean terminal) {
-            this.out = out;
-            this.terminal = terminal;
-        }
-
-        void update(JobsScan.Progress p) {
-            String line = String.format("page %d: %d jobs read, %d queued, %d already known, %d not builds",
-                    p.page(), p.seen(), p.queued(), p.alreadyKnown(), p.notBuilds());
-            if (terminal) {
-                int width = 20;
-                int filled = p.done() ? width : p.page() % (width + 1);
-                out.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + line);
-                if (p.done()) out.println();
-                out.flush();
-            } else if (p.done() || System.currentTimeMillis() - lastPlain >= PLAIN_EVERY_MS) {
-                lastPlain = System.currentTimeMillis();
-                out.println(line);
-                out.flush();
             }
         }
     }

@@ -77,9 +77,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage());
         }
-        Progress progress = new Progress(err, System.console() != null, jobs.size());
+        // on the error stream, so that the report alone is on the output
+        Progress progress = new Progress(err, System.console() != null);
+        int total = jobs.size();
         Report report = new Evaluation(new SpecParser(), history::predict)
-                .run(jobs, limitFactor == null ? MemoryLimit.NONE : new MemoryLimit(limitFactor), progress::update);
+                .run(jobs, limitFactor == null ? MemoryLimit.NONE : new MemoryLimit(limitFactor),
+                        done -> progress.update(done + " of " + total + " jobs predicted", (double) done / total, done == total));
         out.println(format == Format.json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return 0;

@@ -3,35 +3,33 @@ package org.spack.gantry.cli;
 import java.io.PrintWriter;
 
 /**
- * Progress of a long command on its error stream (so that its output stays clean): a bar
- * redrawn in place on a terminal, a plain line every few seconds otherwise.
+ * Progress of a long command: a bar redrawn in place on a terminal, a plain line every
+ * few seconds otherwise (cron, Ansible), and always the last one.
  */
 final class Progress {
     private static final long PLAIN_EVERY_MS = 5_000;
-    private static final int WIDTH = 30;
+    private static final int WIDTH = 20;
     private final PrintWriter out;
     private final boolean terminal;
-    private final int total;
-    private long lastPlain = System.currentTimeMillis();
+    private long lastPlain;
+    private int updates;
 
-    Progress(PrintWriter out, boolean terminal, int total) {
+    Progress(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
-        this.total = total;
     }
 
-    void update(int done) {
-        boolean finished = done >= total;
+    /** @param fraction how much is done, 0 to 1, or NaN when the whole is unknown (the bar then cycles) */
+    void update(String line, double fraction, boolean done) {
+        updates++;
         if (terminal) {
-            int filled = total == 0 ? WIDTH : (int) ((long) done * WIDTH / total);
-            out.print("\r[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
-            if (finished) {
-                out.println();
-            }
+            int filled = done ? WIDTH : Double.isNaN(fraction) ? updates % (WIDTH + 1) : (int) (fraction * WIDTH);
+            out.print("\r[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + line);
+            if (done) out.println();
             out.flush();
-        } else if (finished || System.currentTimeMillis() - lastPlain >= PLAIN_EVERY_MS) {
+        } else if (done || System.currentTimeMillis() - lastPlain >= PLAIN_EVERY_MS) {
             lastPlain = System.currentTimeMillis();
-            out.println(done + " of " + total + " jobs predicted");
+            out.println(line);
             out.flush();
         }
     }

@@ -31,18 +31,18 @@ final class AllocationHandler implements HttpHandler {
     private final Predictor untilLoaded;
     private final PredictionListener listener;
     private final AnswerCache answers;
-    private final RefusalLog refusals;
     private final MemoryLimit memoryLimit;
+    private final RefusalLog refusals;
 
     AllocationHandler(SpecParser parser, LiveHistory history, Predictor untilLoaded, PredictionListener listener,
             AnswerCache answers, MemoryLimit memoryLimit, RefusalLog refusals) {
-        this.memoryLimit = memoryLimit;
-        this.refusals = refusals;
         this.parser = parser;
         this.history = history;
         this.untilLoaded = untilLoaded;
         this.listener = listener;
         this.answers = answers;
+        this.memoryLimit = memoryLimit;
+        this.refusals = refusals;
     }
 
     /** Told which predictor answered each allocation. */
@@ -83,7 +83,8 @@ final class AllocationHandler implements HttpHandler {
             return;
         }
         long version = index.version(spec.pkgName()); // before predicting: see AnswerCache.put
-        answer(exchange, answers.put(text, spec.pkgName(), version, index.predict(spec)));
+        Prediction p = index.predict(spec);
+        answer(exchange, answers.put(text, spec.pkgName(), version, p.predictor(), p.toJson(memoryLimit)));
     }
 
     /** On a worker thread, where the reference queries may wait for the database. */

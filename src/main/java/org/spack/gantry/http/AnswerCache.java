@@ -6,8 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import org.spack.gantry.predict.HistoryIndex;
-import org.spack.gantry.predict.MemoryLimit;
-import org.spack.gantry.predict.Prediction;
 
 /**
  * Allocation answers by spec text, kept while the package's history is unchanged.
@@ -24,7 +22,6 @@ import org.spack.gantry.predict.Prediction;
  * array, which allocates nothing.
  */
 final class AnswerCache {
-    private final MemoryLimit memoryLimit;
     /** An answer: its body, the predictor that gave it, and what it depends on. */
     record Answer(String pkgName, long version, byte[] body, String predictor) {}
 
@@ -39,8 +36,7 @@ final class AnswerCache {
     private final int[] seenOnce = new int[SEEN_SLOTS];
     private final long maxBytes;
 
-    AnswerCache(long maxBytes, MemoryLimit memoryLimit) {
-        this.memoryLimit = memoryLimit;
+    AnswerCache(long maxBytes) {
         this.maxBytes = maxBytes;
     }
 
@@ -81,9 +77,8 @@ final class AnswerCache {
      * made: an answer newer than its version is only a needless miss later, an older
      * one would be wrong.
      */
-    Answer put(String specText, String pkgName, long version, Prediction prediction) {
-        Answer a = new Answer(pkgName, version, prediction.toJson(memoryLimit).getBytes(StandardCharsets.US_ASCII),
-                prediction.predictor());
+    Answer put(String specText, String pkgName, long version, String predictor, String body) {
+        Answer a = new Answer(pkgName, version, body.getBytes(StandardCharsets.US_ASCII), predictor);
         if (!askedBefore(specText)) {
             return a;
         }

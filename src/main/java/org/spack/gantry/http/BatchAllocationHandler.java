@@ -43,12 +43,12 @@ final class BatchAllocationHandler implements HttpHandler {
 
     BatchAllocationHandler(SpecParser parser, Predictor predictor, AllocationHandler.PredictionListener listener,
             int concurrentBatches, MemoryLimit memoryLimit, RefusalLog refusals) {
-        this.refusals = refusals;
-        this.memoryLimit = memoryLimit;
         this.parser = parser;
         this.predictor = predictor;
         this.listener = listener;
         this.running = new Semaphore(concurrentBatches);
+        this.memoryLimit = memoryLimit;
+        this.refusals = refusals;
     }
 
     @Override

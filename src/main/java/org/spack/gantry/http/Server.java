@@ -56,7 +56,7 @@ public final class Server implements AutoCloseable {
         this.refusals = new RefusalLog(routes.metrics(), 10, 5);
         RoutingHandler router = new RoutingHandler()
                 .get("/v1/allocation", new AllocationHandler(parser, routes.history(), routes.untilLoaded(), routes.metrics(),
-                        new AnswerCache(AnswerCache.defaultBudget(), routes.memoryLimit()), routes.memoryLimit(), refusals))
+                        new AnswerCache(AnswerCache.defaultBudget()), routes.memoryLimit(), refusals))
                 .post("/v1/allocations", new BatchAllocationHandler(parser, routes.current(), routes.metrics(),
                         Math.max(1, ioThreads / 2), routes.memoryLimit(), refusals))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),

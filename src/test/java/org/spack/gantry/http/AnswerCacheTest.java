@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.Application;
 import org.spack.gantry.config.ConfigLoader;
-import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.testing.GeneratedHistory;
@@ -36,13 +35,13 @@ class AnswerCacheTest {
     void keepsAnAnswerUntilItsPackagesHistoryChanges() {
         Map<String, Long> versions = new HashMap<>();
         ToLongFunction<String> index = p -> versions.getOrDefault(p, 0L);
-        AnswerCache cache = new AnswerCache(1 << 20, MemoryLimit.NONE);
+        AnswerCache cache = new AnswerCache(1 << 20);
         versions.put("a", 3L);
-        cache.put("a@1 +x arch=x%gcc@1", "a", 3, Prediction.defaults());
+        cache.put("a@1 +x arch=x%gcc@1", "a", 3, "default", Prediction.defaults().toJson());
         assertNull(cache.get("a@1 +x arch=x%gcc@1", index), "kept only when asked for a second time");
-        cache.put("a@1 +x arch=x%gcc@1", "a", 3, Prediction.defaults());
-        cache.put("b@1 +x arch=x%gcc@1", "b", 0, Prediction.defaults());
-        cache.put("b@1 +x arch=x%gcc@1", "b", 0, Prediction.defaults());
+        cache.put("a@1 +x arch=x%gcc@1", "a", 3, "default", Prediction.defaults().toJson());
+        cache.put("b@1 +x arch=x%gcc@1", "b", 0, "default", Prediction.defaults().toJson());
+        cache.put("b@1 +x arch=x%gcc@1", "b", 0, "default", Prediction.defaults().toJson());
         assertEquals("default", cache.get("a@1 +x arch=x%gcc@1", index).predictor());
         assertNotNull(cache.get("b@1 +x arch=x%gcc@1", index));
 
@@ -55,21 +54,21 @@ class AnswerCacheTest {
     void holdsNoMoreBytesThanItsBudgetKeysIncluded() {
         ToLongFunction<String> index = p -> 0L;
         long budget = 1 << 20;
-        AnswerCache cache = new AnswerCache(budget, MemoryLimit.NONE);
+        AnswerCache cache = new AnswerCache(budget);
         String longSpec = "p@1 +" + "x".repeat(8000) + " arch=x%gcc@1 ";
         for (int i = 0; i < 1000; i++) {
             String spec = longSpec + i;
-            cache.put(spec, "p", 0, Prediction.defaults());
-            cache.put(spec, "p", 0, Prediction.defaults());
+            cache.put(spec, "p", 0, "default", Prediction.defaults().toJson());
+            cache.put(spec, "p", 0, "default", Prediction.defaults().toJson());
             assertNotNull(cache.get(spec, index));
             assertTrue(cache.bytes() <= budget, cache.bytes() + " bytes held");
             assertTrue(cache.size() * 8_000L <= budget, cache.size() + " specs of 8,000 Latin-1 characters held");
         }
         // short specs: many fit
-        cache = new AnswerCache(budget, MemoryLimit.NONE);
+        cache = new AnswerCache(budget);
         for (int i = 0; i < 2000; i++) {
-            cache.put("s" + i, "p", 0, Prediction.defaults());
-            cache.put("s" + i, "p", 0, Prediction.defaults());
+            cache.put("s" + i, "p", 0, "default", Prediction.defaults().toJson());
+            cache.put("s" + i, "p", 0, "default", Prediction.defaults().toJson());
         }
         assertTrue(cache.size() > 1000, cache.size() + " short answers held");
     }

@@ -15,13 +15,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 import org.spack.gantry.collect.CollectionListener;
+import org.spack.gantry.collect.KillListener;
 import org.spack.gantry.collect.Outcome;
 import org.spack.gantry.collect.Reconciler;
+import org.spack.gantry.oom.OomRaise;
+import org.spack.gantry.oom.PipelineReruns;
+import org.spack.gantry.store.OomKillStore;
 
 /** Everything {@code /metrics} shows, in a registry of its own (no global state). */
 public final class GantryMetrics implements CollectionListener, Reconciler.Listener, AllocationHandler.PredictionListener,
-        CollectHandler.WebhookListener, RefusalLog.Counter {
+        CollectHandler.WebhookListener, RefusalLog.Counter, KillListener, PipelineReruns.Listener {
     private static final int STATUSES = 600;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, AtomicReferenceArray<RequestSeries>> requestSeriesByRoute = new ConcurrentHashMap<>();
@@ -36,6 +41,9 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
     private final Counter reconcileQueued;
     private final Gauge reconcileLastSuccess;
     private final Counter refused;
+    private final Counter oomKills;
+    private final Counter oomCapped;
+    private final Counter oomPipelinesStarted;
 
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
         requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
@@ -74,6 +82,16 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
         retries.labelValues("gitlab");
         webhooks.labelValues("queued");
         webhooks.labelValues("not_stored");
+        oomKills = Counter.builder().name("gantry_oom_kills_total")
+                .help("Build containers found OOM-killed (kube-state-metrics' terminated reason OOMKilled), recorded")
+                .register(registry);
+        oomCapped = Counter.builder().name("gantry_oom_raise_capped_total")
+                .help("OOM kills of a spec past its " + OomRaise.CAP + " raises since its last successful build:"
+                        + " its limit is raised no further")
+                .register(registry);
+        oomPipelinesStarted = Counter.builder().name("gantry_oom_pipelines_started_total")
+                .help("Pipelines started to run again the OOM-killed build jobs of a failed pipeline")
+                .register(registry);
         GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
                 .callback(cb -> cb.call(queueDepth.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")
@@ -101,6 +119,27 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
                 .callback(cb -> org.spack.gantry.store.Backup.newest(backupDir).ifPresent(b -> cb.call(b.bytes())))
                 .register(registry);
         return this;
+    }
+
+    /** {@code gantry_oom_raises_in_force}: how many specs' answers carry a raised memory limit now. */
+    public GantryMetrics withOomRaises(IntSupplier raisesInForce) {
+        GaugeWithCallback.builder().name("gantry_oom_raises_in_force")
+                .help("Specs whose answers carry a memory limit raised after OOM kills (until a successful build)")
+                .callback(cb -> cb.call(raisesInForce.getAsInt())).register(registry);
+        return this;
+    }
+
+    @Override
+    public void killed(OomKillStore.Recorded kill) {
+        oomKills.inc();
+        if (OomRaise.capped(kill.killsSinceSuccess())) {
+            oomCapped.inc();
+        }
+    }
+
+    @Override
+    public void pipelineStarted() {
+        oomPipelinesStarted.inc();
     }
 
     void request(String route, int status, double seconds) {

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -39,7 +41,7 @@ import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * GET requests under one deadline for the whole call (connection, headers and body:
+ * GET (and the odd POST) requests under one deadline for the whole call (connection, headers and body:
  * an upstream that trickles its answer cannot hold a thread longer), with a
  * classification of what went wrong.
  */
@@ -74,7 +76,7 @@ public final class HttpFetcher implements AutoCloseable {
     private final CloseableHttpClient client;
     private final Timeout deadline;
     /** Calls under way, so that a shutdown can abandon them instead of waiting out a slow upstream. */
-    private final Set<HttpGet> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<HttpUriRequestBase> inFlight = ConcurrentHashMap.newKeySet();
     /** Cancels each call that outlives its deadline. */
     private final ScheduledThreadPoolExecutor timer;
     private volatile boolean aborted;
@@ -114,32 +116,45 @@ public final class HttpFetcher implements AutoCloseable {
     /** The body read whole (at most {@value #MAX_BODY_BYTES} bytes). */
     public Response get(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail)
             throws UpstreamException {
-        return call(uri, headers, what, errorDetail, (response, body, charset) -> {
-            byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new UpstreamCallFailed(what + " answered more than " + (MAX_BODY_BYTES >> 20) + " MiB", false, null);
-            }
-            ContentType type = ContentType.parseLenient(response.getEntity() == null ? null
-                    : response.getEntity().getContentType());
-            return new Response(new String(bytes, charset), type == null ? "" : type.getMimeType(), headersOf(response));
-        });
+        return call(new HttpGet(uri), headers, what, errorDetail, HttpFetcher::whole);
+    }
+
+    /**
+     * A POST without a body (its parameters in the query, as GitLab's API takes them); the
+     * answer's body read whole. A transient failure may have happened after the upstream
+     * acted: the caller decides whether asking again is safe.
+     */
+    public Response post(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail)
+            throws UpstreamException {
+        return call(new HttpPost(uri), headers, what, errorDetail, HttpFetcher::whole);
+    }
+
+    private static Response whole(ClassicHttpResponse response, InputStream body, Charset charset, String what)
+            throws IOException {
+        byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw new UpstreamCallFailed(what + " answered more than " + (MAX_BODY_BYTES >> 20) + " MiB", false, null);
+        }
+        ContentType type = ContentType.parseLenient(response.getEntity() == null ? null
+                : response.getEntity().getContentType());
+        return new Response(new String(bytes, charset), type == null ? "" : type.getMimeType(), headersOf(response));
     }
 
     /** The body handed to {@code reader} as it arrives; whatever it leaves unread is never fetched. */
     public <T> T stream(URI uri, Map<String, String> headers, String what, BodyReader<T> reader) throws UpstreamException {
-        return call(uri, headers, what, ErrorDetail.NONE, (response, body, charset) -> reader.read(body, charset));
+        return call(new HttpGet(uri), headers, what, ErrorDetail.NONE,
+                (response, body, charset, w) -> reader.read(body, charset));
     }
 
     private interface Handler<T> {
-        T handle(ClassicHttpResponse response, InputStream body, Charset charset) throws IOException;
+        T handle(ClassicHttpResponse response, InputStream body, Charset charset, String what) throws IOException;
     }
 
-    private <T> T call(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail, Handler<T> handler)
-            throws UpstreamException {
+    private <T> T call(HttpUriRequestBase get, Map<String, String> headers, String what, ErrorDetail errorDetail,
+            Handler<T> handler) throws UpstreamException {
         if (aborted) {
             throw new UpstreamException(what, what + " not asked: Gantry is stopping", true);
         }
-        HttpGet get = new HttpGet(uri);
         headers.forEach(get::addHeader);
         inFlight.add(get);
         AtomicBoolean expired = new AtomicBoolean();
@@ -157,7 +172,7 @@ public final class HttpFetcher implements AutoCloseable {
             if (status >= 300) {
                 throw failure(what, status, response, body, errorDetail);
             }
-            return handler.handle(response, body, charsetOf(entity));
+            return handler.handle(response, body, charsetOf(entity), what);
         } catch (UpstreamCallFailed e) {
             throw new UpstreamException(what, e.getMessage(), e.transientFailure, e.retryAfter);
         } catch (IOException e) {
@@ -247,7 +262,7 @@ public final class HttpFetcher implements AutoCloseable {
     /** Abandons every call under way and refuses new ones: their callers see a transient failure at once. */
     public void abort() {
         aborted = true;
-        for (HttpGet get : inFlight) {
+        for (HttpUriRequestBase get : inFlight) {
             get.cancel();
         }
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.GantryProcess;
+import org.spack.gantry.testing.MetricsText;
 import org.spack.gantry.testing.RawClient;
 import org.spack.gantry.testing.Webhooks;
 
@@ -101,7 +102,8 @@ class HostileClientsIT {
                 String answer = halfHeader.readUntilClosed(Duration.ofSeconds(20));
                 double headerClosedAt = halfHeader.age();
                 assertEquals("", answer);
-                assertTrue(headerClosedAt > 9 && headerClosedAt < 13, "closed after " + headerClosedAt + " s");
+                // not before its deadline; after it, as soon as a busy machine gets to it
+                assertTrue(headerClosedAt > 9 && headerClosedAt < 20, "closed after " + headerClosedAt + " s");
 
                 // the uploads: a 408 at the body deadline (20 s), then closed
                 for (RawClient c : slow) {
@@ -109,7 +111,7 @@ class HostileClientsIT {
                     assertTrue(reply.startsWith("HTTP/1.1 408 "), "upload " + slow.indexOf(c) + " after " + c.age()
                             + " s: " + reply + "\n" + gantry.logText());
                     assertTrue(reply.endsWith("request body not received in time"), reply);
-                    assertTrue(c.age() > 19 && c.age() < 25, "answered after " + c.age() + " s");
+                    assertTrue(c.age() > 19 && c.age() < 30, "answered after " + c.age() + " s");
                 }
             } finally {
                 trickler.interrupt();
@@ -152,7 +154,7 @@ class HostileClientsIT {
                 for (int i = 0; i < 32; i++) c.chunk(part); // 2 MiB, the limit is 1 MiB
                 c.chunk(new byte[0]);
                 String reply = c.readUntilClosed(Duration.ofSeconds(10));
-                assertTrue(reply.startsWith("HTTP/1.1 413 ") && reply.endsWith("request body too large"), reply);
+                assertTrue(reply.startsWith("HTTP/1.1 413 ") && reply.endsWith("request body too large: at most 1 MiB"), reply);
             }
             assertTrue(gantry.awaitLog("webhook refused: body of 2097152 bytes, over the 1 MiB limit", Duration.ofSeconds(5)),
                     gantry.logText());
@@ -168,14 +170,17 @@ class HostileClientsIT {
             }
 
             // uploads cut off halfway
-            for (String head : List.of("POST /v1/allocations HTTP/1.1", "POST /v1/collect HTTP/1.1")) {
+            for (String route : List.of("/v1/allocations", "/v1/collect")) {
                 try (RawClient c = new RawClient(port)) {
-                    c.head(head, true, "Content-Length: 1000", "X-Gitlab-Event: Job Hook", "X-Gitlab-Token: " + HOOK_TOKEN);
+                    c.head("POST " + route + " HTTP/1.1", true, "Content-Length: 1000", "X-Gitlab-Event: Job Hook",
+                            "X-Gitlab-Token: " + HOOK_TOKEN);
                     c.send("[\"zlib@1.3".getBytes(StandardCharsets.US_ASCII));
-                    Thread.sleep(100);
+                    MetricsText.await(gantry.baseUrl(), "gantry_http_requests_in_flight{route=\"" + route + "\"}",
+                            n -> n == 1, Duration.ofSeconds(30));
                 }
+                MetricsText.await(gantry.baseUrl(), "gantry_http_refused_total{reason=\"body_incomplete\",route=\""
+                        + route + "\"}", n -> n == 1, Duration.ofSeconds(30));
             }
-            Thread.sleep(500);
             String metrics = send(HttpRequest.newBuilder(URI.create(gantry.url("/metrics")))).body();
             assertFalse(metrics.contains("status=\"500\""), metrics);
             for (String line : List.of(

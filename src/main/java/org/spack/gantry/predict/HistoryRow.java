@@ -7,4 +7,4 @@ package org.spack.gantry.predict;
  *     {@link SampleQuery#expensiveRequirement} packs a spec's, computed by SQLite
  */
 public record HistoryRow(long id, String pkgName, String variants, String version, String compilerName,
-        String compilerVersion, double end, double cpuMean, double memMean, double memMax, int expensive) {}
+        String compilerVersion, double end, double cpuMean, double cpuMax, double memMean, double memMax, int expensive) {}

@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class HistoryRows {
     private static final String COLUMNS = "id, pkg_name, pkg_variants, pkg_version, compiler_name, compiler_version,"
-            + " end, cpu_mean, mem_mean, mem_max";
+            + " end, cpu_mean, cpu_max, mem_mean, mem_max";
     /** Each distinct variants text with its expensive key: asked once per text, not once per job. */
     private static final String KEYS;
     /** The key of one text: for a job committed between the two queries, with variants not seen before. */
@@ -104,7 +104,7 @@ public final class HistoryRows {
                 rows.add(new HistoryRow(rs.getLong(1), shared(strings, rs.getString(2)), variants,
                         shared(strings, rs.getString(4)), shared(strings, rs.getString(5)),
                         shared(strings, rs.getString(6)), rs.getDouble(7), rs.getDouble(8), rs.getDouble(9),
-                        rs.getDouble(10), key));
+                        rs.getDouble(10), rs.getDouble(11), key));
             }
         }
         return rows;

@@ -48,14 +48,17 @@ public final class ReferencePredictor implements Predictor {
     /** Sums in the order SQLite returned the rows, as Python's {@code sum} does. */
     static Prediction meanOf(List<double[]> sample, String predictor) {
         double cpu = 0;
+        double cpuMax = 0;
         double mem = 0;
         double memMax = Double.NEGATIVE_INFINITY;
+        // each row: cpu_mean, cpu_max, mem_mean, mem_max, as the queries select them
         for (double[] row : sample) {
             cpu += row[0];
-            mem += row[1];
-            memMax = Math.max(memMax, row[2]);
+            cpuMax += row[1];
+            mem += row[2];
+            memMax = Math.max(memMax, row[3]);
         }
-        return Prediction.fromMeans(cpu / sample.size(), mem / sample.size(), predictor, memMax);
+        return Prediction.fromMeans(cpu / sample.size(), mem / sample.size(), predictor, memMax, cpuMax / sample.size());
     }
 
     private List<double[]> exactSample(Connection c, Spec spec, List<Column> combo) throws SQLException {
@@ -115,7 +118,7 @@ public final class ReferencePredictor implements Predictor {
             List<double[]> rows = new ArrayList<>(SampleQuery.IDEAL_SAMPLE);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new double[] {rs.getDouble(1), rs.getDouble(3), rs.getDouble(4)});
+                    rows.add(new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)});
                 }
             }
             return rows;

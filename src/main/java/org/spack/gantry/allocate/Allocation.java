@@ -1,5 +1,6 @@
 package org.spack.gantry.allocate;
 
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.spack.gantry.predict.Prediction;
 
@@ -37,11 +38,17 @@ public record Allocation(long cpuRequestMillis, long memRequestMb, OptionalLong 
     }
 
     /**
-     * After OOM kills: the memory limit is at least {@code raisedMb}, and the request
-     * follows so that it is never above the limit (Kubernetes refuses a pod whose request
-     * exceeds its limit).
+     * After OOM kills ({@link org.spack.gantry.oom.OomRaise#raisedLimit}, in bytes; the
+     * allocation itself when empty): the memory limit is at least the raised one, in units
+     * of 10^6 bytes rounded as every memory figure, and the request follows so that it is
+     * never above the limit (Kubernetes refuses a pod whose request exceeds its limit).
      */
-    public Allocation raised(long raisedMb) {
+    public Allocation raised(OptionalDouble raisedLimitBytes) {
+        return raisedLimitBytes.isPresent() ? raised((long) Math.rint(raisedLimitBytes.getAsDouble() * (1 / 1_000_000.0)))
+                : this;
+    }
+
+    private Allocation raised(long raisedMb) {
         long limit = Math.max(memLimitMb.orElse(raisedMb), raisedMb);
         return new Allocation(cpuRequestMillis, Math.min(memRequestMb, limit), cpuLimitMillis, OptionalLong.of(limit),
                 buildJobs, customJobSize);

@@ -1,6 +1,5 @@
 package org.spack.gantry.allocate;
 
-import java.util.OptionalDouble;
 import org.spack.gantry.oom.OomRaises;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.spec.Spec;
@@ -22,10 +21,7 @@ public final class OomRaisedAnswer implements AnswerRule {
 
     @Override
     public Variables variables(Spec spec, Prediction prediction) {
-        Allocation a = sizing.allocation(spec, prediction);
-        OptionalDouble raised = raises.raisedLimit(spec);
-        // in units of 10^6 bytes, rounded as every memory figure of the answer
-        return (raised.isPresent() ? a.raised((long) Math.rint(raised.getAsDouble() * (1 / 1_000_000.0))) : a).variables();
+        return sizing.allocation(spec, prediction).raised(raises.raisedLimit(spec)).variables();
     }
 
     @Override

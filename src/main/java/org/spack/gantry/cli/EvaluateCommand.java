@@ -10,6 +10,9 @@ import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.evaluate.Evaluation;
 import org.spack.gantry.evaluate.HistoryWithout;
+import org.spack.gantry.evaluate.LimitsReport;
+import org.spack.gantry.evaluate.LimitsReportFormat;
+import org.spack.gantry.evaluate.LimitsSimulation;
 import org.spack.gantry.evaluate.Report;
 import org.spack.gantry.evaluate.ReportFormat;
 import org.spack.gantry.predict.HistoryIndex;
@@ -52,6 +55,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max")
     Double limitFactor;
 
+    @Option(names = "--limits", description = {"instead: replay the held-out jobs with limits mode (GANTRY_LIMITS)"
+            + " and the OOM loop simulated, for each of --factors, beside the jobs' own static allocation"})
+    boolean limits;
+
+    @Option(names = "--factors", paramLabel = "F,F,...", split = ",", defaultValue = "1.0,1.1,1.2,1.5",
+            description = "the memory factors --limits replays; default ${DEFAULT-VALUE}")
+    List<Double> factors;
+
     @Override
     public Integer call() {
         if (holdout < 1) {
@@ -59,6 +70,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         if (limitFactor != null && !(limitFactor > 0 && Double.isFinite(limitFactor))) {
             throw new ParameterException(spec.commandLine(), "--memory-limit-factor must be a positive number, not " + limitFactor);
+        }
+        for (double f : factors) {
+            if (!(f > 0 && Double.isFinite(f))) {
+                throw new ParameterException(spec.commandLine(), "--factors must be positive numbers, not " + f);
+            }
         }
         Config config = configSource.load();
         if (!Files.exists(config.dbFile())) {
@@ -80,6 +96,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         // on the error stream, so that the report alone is on the output
         Progress progress = new Progress(err, System.console() != null);
         int total = jobs.size();
+        if (limits) {
+            LimitsReport report = new LimitsSimulation(jobs, new SpecParser(), history::predict).run(factors);
+            out.println(format == Format.json ? LimitsReportFormat.json(report) : LimitsReportFormat.text(report));
+            out.flush();
+            return 0;
+        }
         Report report = new Evaluation(new SpecParser(), history::predict)
                 .run(jobs, limitFactor == null ? MemoryLimit.NONE : new MemoryLimit(limitFactor),
                         done -> progress.update(done + " of " + total + " jobs predicted", (double) done / total, done == total));

@@ -17,11 +17,12 @@ public record LimitsReport(int holdout, int jobs, int refused, Row staticAllocat
      * @param killedShare share of jobs killed at least once (their {@code mem_max} above the limit)
      * @param reruns reruns (kills under the cap, each followed by a run at the raised limit)
      * @param stillFailing jobs killed again after the cap: they fail for good
+     * @param stillFailingWithoutHistory of those, the jobs answered without history (the default answer)
      * @param limitOverUsed the memory limits of the jobs' last runs over their peak use, summed over the jobs
      * @param requestOverUsed the memory requests of the jobs' last runs over their peak use, likewise
      */
-    public record Row(double factor, double killedShare, int reruns, int stillFailing, double limitOverUsed,
-            double requestOverUsed) {
+    public record Row(double factor, double killedShare, int reruns, int stillFailing, int stillFailingWithoutHistory,
+            double limitOverUsed, double requestOverUsed) {
         public double rerunsPerThousand(int jobs) {
             return jobs == 0 ? Double.NaN : 1000.0 * reruns / jobs;
         }

@@ -27,6 +27,11 @@ public final class LimitsReportFormat {
         }
         b.append(String.format(Locale.ROOT, "%nkilled: mem_max above the memory limit; each kill is followed by a run at"
                 + " %s x the killed limit, up to %d raises since the spec's last success%n", OomRaise.FACTOR, OomRaise.CAP));
+        if (!r.factors().isEmpty()) {
+            b.append(String.format(Locale.ROOT, "still failing without history (the default answer's 5 GB limit): %s%n",
+                    r.factors().stream().map(f -> f.factor() + ": " + f.stillFailingWithoutHistory())
+                            .collect(java.util.stream.Collectors.joining(", "))));
+        }
         return b.toString();
     }
 
@@ -59,6 +64,7 @@ public final class LimitsReportFormat {
         o.addProperty("reruns", row.reruns());
         o.add("reruns_per_1000_jobs", number(row.rerunsPerThousand(jobs)));
         o.addProperty("still_failing", row.stillFailing());
+        o.addProperty("still_failing_without_history", row.stillFailingWithoutHistory());
         o.add("limit_over_used", number(row.limitOverUsed()));
         o.add("request_over_used", number(row.requestOverUsed()));
         return o;

@@ -73,7 +73,7 @@ public final class LimitsSimulation {
             requests += c.job().memRequest();
             used += c.job().memMax();
         }
-        return new LimitsReport.Row(Double.NaN, share(killed), 0, killed, limits / used, requests / used);
+        return new LimitsReport.Row(Double.NaN, share(killed), 0, killed, 0, limits / used, requests / used);
     }
 
     private LimitsReport.Row simulate(double factor) {
@@ -83,6 +83,7 @@ public final class LimitsSimulation {
         int killedOnce = 0;
         int reruns = 0;
         int failing = 0;
+        int failingWithoutHistory = 0;
         double limits = 0;
         double requests = 0;
         double used = 0;
@@ -104,6 +105,7 @@ public final class LimitsSimulation {
             }
             if (failed) {
                 failing++;
+                if (Prediction.defaults().predictor().equals(c.prediction().predictor())) failingWithoutHistory++;
             } else {
                 // a successful build ends its spec's raise
                 kills.clear();
@@ -113,7 +115,8 @@ public final class LimitsSimulation {
             requests += bytes(run.memRequestMb());
             used += c.job().memMax();
         }
-        return new LimitsReport.Row(factor, share(killedOnce), reruns, failing, limits / used, requests / used);
+        return new LimitsReport.Row(factor, share(killedOnce), reruns, failing, failingWithoutHistory, limits / used,
+                requests / used);
     }
 
     private static double bytes(long megabytes) {

@@ -76,8 +76,9 @@ final class CollectHandler implements HttpHandler {
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail,
             RequestBody.Limits limits) {
-        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {}", detail);
-        Responses.text(exchange, problem.status, problem.answer(limits));
+        String answer = problem.answer(limits);
+        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {} ({})", detail, answer);
+        Responses.text(exchange, problem.status, answer);
     }
 
     private void accept(HttpServerExchange exchange, Intake intake, boolean pipeline, byte[] body) {

@@ -27,6 +27,7 @@ public final class LimitsReportFormat {
         }
         b.append(String.format(Locale.ROOT, "%nkilled: mem_max above the memory limit; each kill is followed by a run at"
                 + " %s x the killed limit, up to %d raises since the spec's last success%n", OomRaise.FACTOR, OomRaise.CAP));
+        b.append("used: the job's mem_max; limit and request of its last run (static: the job's own, as stored)\n");
         if (!r.factors().isEmpty()) {
             b.append(String.format(Locale.ROOT, "still failing without history (the default answer's 5 GB limit): %s%n",
                     r.factors().stream().map(f -> f.factor() + ": " + f.stillFailingWithoutHistory())
@@ -38,8 +39,9 @@ public final class LimitsReportFormat {
     private static void row(StringBuilder b, String name, LimitsReport.Row row, int jobs) {
         b.append(String.format(Locale.ROOT, "%-18s %12s %12s %18s %14s %14s%n", name, percent(row.killedShare()),
                 Double.isNaN(row.factor()) ? "-" : fixed(row.rerunsPerThousand(jobs), 1),
-                String.format(Locale.ROOT, "%,d (%s)", row.stillFailing(), percent(jobs == 0 ? Double.NaN
-                        : (double) row.stillFailing() / jobs)),
+                // a static limit is never raised: its jobs ran once, and a job over it cannot have succeeded
+                Double.isNaN(row.factor()) ? "-" : String.format(Locale.ROOT, "%,d (%s)", row.stillFailing(),
+                        percent(jobs == 0 ? Double.NaN : (double) row.stillFailing() / jobs)),
                 fixed(row.limitOverUsed(), 3), fixed(row.requestOverUsed(), 3)));
     }
 

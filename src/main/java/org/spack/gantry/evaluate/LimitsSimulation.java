@@ -73,7 +73,7 @@ public final class LimitsSimulation {
             requests += c.job().memRequest();
             used += c.job().memMax();
         }
-        return new LimitsReport.Row(Double.NaN, share(killed), 0, killed, 0, limits / used, requests / used);
+        return new LimitsReport.Row(Double.NaN, share(killed), 0, 0, 0, limits / used, requests / used);
     }
 
     private LimitsReport.Row simulate(double factor) {

@@ -67,22 +67,24 @@ public final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<StoredJob> jobs;
         HistoryIndex history;
-        long stored;
+        boolean wholeHistory;
         // one read transaction: the held-out jobs and the history they are taken from agree
         try (Connection c = Database.open(config.dbFile(), true)) {
             c.setAutoCommit(false);
-            stored = new JobStore().count(c);
-            jobs = new JobStore().newest(c, holdout);
+            // one more than held out: is any history left?
+            List<StoredJob> newest = new JobStore().newest(c, (int) Math.min(Integer.MAX_VALUE, holdout + 1L));
+            wholeHistory = newest.size() <= holdout;
+            jobs = wholeHistory ? newest : newest.subList(0, holdout);
             history = HistoryWithout.index(c, jobs);
             c.rollback();
         } catch (SQLException e) {
             throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage(), e);
         }
-        if (stored == 0) {
+        if (jobs.isEmpty()) {
             err.println("gantry: warning: " + config.dbFile() + " holds no jobs: nothing to evaluate");
-        } else if (stored <= holdout) {
-            err.println("gantry: warning: --holdout " + holdout + " holds out all " + stored + " stored jobs, leaving no"
-                    + " history: every prediction is the default answer; use a holdout below " + stored);
+        } else if (wholeHistory) {
+            err.println("gantry: warning: --holdout " + holdout + " holds out all " + jobs.size() + " stored jobs, leaving"
+                    + " no history: every prediction is the default answer; use a holdout below " + jobs.size());
         }
         // on the error stream, so that the report alone is on the output
         Progress progress = new Progress(err, System.console() != null);

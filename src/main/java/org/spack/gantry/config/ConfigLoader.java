@@ -55,7 +55,8 @@ public final class ConfigLoader {
                 "true".equals(choice(values, "GANTRY_ACCESS_LOG", "false", "true", "false")),
                 integer(values, "GANTRY_COLLECT_WORKERS", 4, 1, 64),
                 integer(values, "GANTRY_COLLECT_MAX_ATTEMPTS", 8, 1, 100),
-                decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0),
+                // the first wait; it doubles up to 5 min (or this, when longer): an hour is already no retrying
+                seconds(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0, 3600),
                 // a Prometheus that has not answered in 30 s is stuck, not busy: retry later
                 integer(values, "GANTRY_HTTP_TIMEOUT_SECONDS", 30, 1, 600),
                 // 0 turns reconciliation off
@@ -166,25 +167,29 @@ public final class ConfigLoader {
     private static int integer(Map<String, String> values, String name, int dflt, int min, int max) {
         String v = values.get(name);
         if (v == null || v.isBlank()) return dflt;
+        String allowed = name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'";
+        int n;
         try {
-            int n = Integer.parseInt(v.strip());
-            if (n < min || n > max) throw new NumberFormatException();
-            return n;
+            n = Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+            throw new ConfigException(allowed, e);
         }
+        if (n < min || n > max) throw new ConfigException(allowed);
+        return n;
     }
 
-    private static double decimal(Map<String, String> values, String name, double dflt) {
+    private static double seconds(Map<String, String> values, String name, double dflt, double max) {
         String v = values.get(name);
         if (v == null || v.isBlank()) return dflt;
+        String allowed = name + " must be a number of seconds from 0 to " + Math.round(max) + ", not '" + v + "'";
+        double d;
         try {
-            double d = Double.parseDouble(v.strip());
-            if (!(d >= 0)) throw new NumberFormatException();
-            return d;
+            d = Double.parseDouble(v.strip());
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a number of seconds, not '" + v + "'");
+            throw new ConfigException(allowed, e);
         }
+        if (!(d >= 0 && d <= max)) throw new ConfigException(allowed);
+        return d;
     }
 
     /** GANTRY_BACKUP_DIR, by default backups/ beside DB_FILE (where the deploy's shared/backups/ is). */

@@ -109,6 +109,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theBackoffIsAFiniteNumberOfSeconds() {
+        for (String backoff : new String[] {"Infinity", "1e308", "-1", "NaN", "3601"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new ConfigLoader(Map.of("GANTRY_COLLECT_BACKOFF_SECONDS", backoff), null).load());
+            assertEquals("GANTRY_COLLECT_BACKOFF_SECONDS must be a number of seconds from 0 to 3600, not '" + backoff + "'",
+                    e.getMessage());
+        }
+        assertEquals(0.2, new ConfigLoader(Map.of("GANTRY_COLLECT_BACKOFF_SECONDS", "0.2"), null).load().collectBackoffSeconds());
+    }
+
+    @Test
     void anEnvironmentFileWithMoreThanItsObjectOrANameTwiceIsRefusedInOneLine() throws Exception {
         Path f = envFile("{\"GANTRY_PORT\": \"9000\"}\n{\"GANTRY_PORT\": \"9001\"}\n", "rw-------");
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());

@@ -39,6 +39,9 @@ public final class Restore {
 
     public Result from(Path file, boolean force) {
         RestoreSource source = RestoreSource.at(file);
+        if (sameFile(dbFile.toString(), source.file())) {
+            throw new DatabaseException("backup " + source.file() + " is the database itself");
+        }
         RestoreSource.Checked checked = source.check();
         Database.checkDirectory(dbFile);
         try (ServeLock lock = ServeLock.forRestoring(dbFile)) {
@@ -55,10 +58,7 @@ public final class Restore {
         boolean existed = Files.exists(dbFile);
         try (Connection c = Database.open(dbFile, false); Statement st = c.createStatement()) {
             st.execute("PRAGMA foreign_keys = OFF");
-            try (PreparedStatement attach = c.prepareStatement("ATTACH DATABASE ? AS " + SOURCE)) {
-                attach.setString(1, source.uri());
-                attach.execute();
-            }
+            attach(c, source);
             // the write lock, held to the end: a server's writes wait for it (its busy timeout)
             st.execute("BEGIN IMMEDIATE");
             Path kept = null;
@@ -89,6 +89,20 @@ public final class Restore {
         }
     }
 
+    /** Attaches the backup read-only by its URI, and makes sure SQLite opened that very file. */
+    private static void attach(Connection c, RestoreSource source) throws SQLException {
+        try (PreparedStatement attach = c.prepareStatement("ATTACH DATABASE ? AS " + SOURCE)) {
+            attach.setString(1, source.uri());
+            attach.execute();
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
+            while (rs.next()) {
+                if (SOURCE.equals(rs.getString("name")) && sameFile(rs.getString("file"), source.file())) return;
+            }
+        }
+        throw new SQLException("SQLite did not open " + source.uri() + " as " + source.file());
+    }
+
     /**
      * Keeps the database as it is, under the restore's write lock: the copy holds every
      * commit before the restore, and no later one can exist. Null when there is nothing to keep.
@@ -113,6 +127,15 @@ public final class Restore {
         if (e instanceof DatabaseException d) return d;
         return new DatabaseException("restore of " + dbFile + " from " + source.file() + " failed, the database is as it"
                 + " was: " + e.getMessage(), e);
+    }
+
+    /** The same file, by device and inode: SQLite may name it by another path (symbolic links resolved). */
+    private static boolean sameFile(String a, Path b) {
+        try {
+            return a != null && !a.isEmpty() && Files.isSameFile(Path.of(a), b);
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private static void rollback(Statement st, Exception failure) {

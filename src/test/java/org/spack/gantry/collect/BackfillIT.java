@@ -125,10 +125,11 @@ class BackfillIT {
     void eachGitLabCallTakesAtMostTheHttpTimeoutAndAOnePageRunPrintsItsLineOnce() throws Exception {
         Path db = TestDatabases.migrated(dir);
         AtomicInteger asked = new AtomicInteger();
-        // the first page hangs (a stuck proxy), the next try answers: one job, created before the window
+        // the first page hangs for 30 s (a stuck proxy; the old hard-coded timeout was 60 s), the next try answers: one job,
+        // created long before the window
         String job = ClusterStandIn.apiJob(1, "stage-1", "aws", since - 400_000, since - 300_000).toString();
         try (FakeUpstream gitlab = new FakeUpstream(req -> asked.incrementAndGet() == 1
-                ? new FakeUpstream.Answer(200, "application/json", "[]", 60_000)
+                ? new FakeUpstream.Answer(200, "application/json", "[]", 30_000)
                 : FakeUpstream.Answer.json("[" + job + "]"))) {
             GantryProcess.Result r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString(),
                     "GITLAB_URL", gitlab.url("/api/v4/projects/2"), "GITLAB_API_TOKEN", ClusterStandIn.API_TOKEN,

@@ -39,6 +39,8 @@ class RestoreTest {
             DatabaseException refused = assertThrows(DatabaseException.class, () -> restore(db).from(e.getKey(), false));
             assertEquals(e.getValue(), refused.getMessage());
         }
+        assertEquals("backup " + db + " is the database itself",
+                assertThrows(DatabaseException.class, () -> restore(db).from(db, false)).getMessage());
         Path text = Files.writeString(dir.resolve("notes.db"), "not a database, but long enough to have a header".repeat(10));
         assertEquals("backup " + text + " is not an SQLite database (it does not begin with SQLite's header)",
                 assertThrows(DatabaseException.class, () -> restore(db).from(text, false)).getMessage());
@@ -46,7 +48,7 @@ class RestoreTest {
     }
 
     @Test
-    void theRestoredDatabaseHoldsTheBackupsTablesIndexesTriggersViewsSequenceAndUserVersion() {
+    void theRestoredDatabaseHoldsTheBackupsTablesIndexesTriggersViewsSequenceAndUserVersion() throws Exception {
         Path backup = TestDatabases.reference(dir);
         TestDatabases.execute(backup, """
                 CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT);
@@ -60,7 +62,9 @@ class RestoreTest {
         Path db = TestDatabases.migrated(dir);
         TestDatabases.execute(db, "CREATE TABLE leftovers (x);\nCREATE VIEW gone AS SELECT 1;\n");
 
-        Restore.Result r = restore(db).from(backup, false);
+        // by way of a symbolic link, as /srv/gantry/current is one
+        Path linked = Files.createSymbolicLink(dir.resolve("linked"), dir).resolve(backup.getFileName());
+        Restore.Result r = restore(db).from(linked, false);
 
         assertEquals(0, r.jobs());
         assertEquals(1, r.nodes());

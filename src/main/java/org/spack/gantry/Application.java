@@ -2,7 +2,6 @@ package org.spack.gantry;
 
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.allocate.Allocations;
@@ -81,8 +80,7 @@ public final class Application implements AutoCloseable {
                 .withOperations(build.version(), build.commit(), config.backupDir());
         // the collection's job writer tells it of each commit (JobCommitListener)
         this.history = new LiveHistory(config.dbFile());
-        this.http = new HttpFetcher(Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())),
-                Timeout.ofSeconds(config.httpTimeoutSeconds()), config.collectWorkers() * 2 + 2);
+        this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
         this.oom = oomRecovery();
         metrics.withOomRaises(oom.raises()::inForce);
         Allocations allocations = new Allocations(history, new ReferencePredictor(db), answerRule(),

@@ -8,6 +8,7 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
+import org.xnio.Options;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ public final class Server {
     static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(20);
     /** A request's header must be complete within this after its first byte. */
     static final int HEADER_DEADLINE_MS = 10_000;
+    /** The socket send buffer of each connection. */
+    static final int SEND_BUFFER_BYTES = 128 * 1024;
     /** A kept-alive connection with no request under way is closed after this. */
     static final int IDLE_CONNECTION_MS = 60_000;
 
@@ -39,6 +42,8 @@ public final class Server {
     /** Counts requests under way, so that a shutdown can let them finish (webhooks: their commit). */
     private final GracefulShutdownHandler graceful = new GracefulShutdownHandler(router);
     private final Undertow undertow;
+    /** Its threads are stopped with the server; none until {@link #allocations} adds the route. */
+    private AutoCloseable batches = () -> {};
 
     public Server(String host, int port, int ioThreads, int workerThreads, HttpListener listener) {
         this.ioThreads = ioThreads;
@@ -53,6 +58,10 @@ public final class Server {
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, HEADER_DEADLINE_MS)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_CONNECTION_MS)
+                // what the kernel keeps of answers not yet taken, per connection: a client that does
+                // not read is answered (and costs) this much at most before it waits (Linux would
+                // grow it to 4 MiB); ample for a 10,000-spec answer within a cluster
+                .setSocketOption(Options.SEND_BUFFER, SEND_BUFFER_BYTES)
                 .setHandler(new MeasuredHandler(graceful, listener))
                 .build();
     }
@@ -60,8 +69,11 @@ public final class Server {
     /** {@code GET /v1/allocation} and {@code POST /v1/allocations}. */
     public Server allocations(Allocations allocations) {
         router.get("/v1/allocation", new AllocationHandler(allocations, refusals));
-        // a few batches at a time (half the IO threads' worth): single requests keep the rest
-        router.post("/v1/allocations", new BatchAllocationHandler(allocations, Math.max(1, ioThreads / 2), refusals));
+        // a few batches made at a time (half the IO threads' worth): single requests keep the rest
+        BatchAllocationHandler batch = new BatchAllocationHandler(allocations, Math.max(1, ioThreads / 2),
+                BatchAllocationHandler.defaultHeldBodies(), refusals);
+        batches = batch;
+        router.post("/v1/allocations", batch);
         return this;
     }
 
@@ -128,6 +140,11 @@ public final class Server {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        try {
+            batches.close();
+        } catch (Exception e) {
+            log.warn("stopping the allocation batch threads failed", e);
+        }
         refusals.close();
     }
 

@@ -91,8 +91,9 @@ final class BatchAllocationHandler implements HttpHandler, AutoCloseable {
     }
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        refusals.refused(log, Level.INFO, ROUTE, problem.reason, "allocation batch refused: {}", detail);
-        Responses.text(exchange, problem.status, problem.answer(LIMITS));
+        String answer = problem.answer(LIMITS);
+        refusals.refused(log, Level.INFO, ROUTE, problem.reason, "allocation batch refused: {} ({})", detail, answer);
+        Responses.text(exchange, problem.status, answer);
     }
 
     private void answer(HttpServerExchange exchange, byte[] body, HeldBytes.Hold hold) {

@@ -61,8 +61,9 @@ final class CollectHandler implements HttpHandler {
     }
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {}", detail);
-        Responses.text(exchange, problem.status, problem.answer(LIMITS));
+        String answer = problem.answer(LIMITS);
+        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {} ({})", detail, answer);
+        Responses.text(exchange, problem.status, answer);
     }
 
     private void accept(HttpServerExchange exchange, Intake intake, byte[] body) {

@@ -127,7 +127,7 @@ class HostileClientsIT {
             }
             assertFalse(metrics.contains("status=\"500\""), metrics);
             // 64 refusals at once: ten lines, then the count of the others when the 5 s window ends
-            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(6)), gantry.logText());
+            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(30)), gantry.logText());
         }
     }
 
@@ -156,7 +156,7 @@ class HostileClientsIT {
                 String reply = c.readUntilClosed(Duration.ofSeconds(10));
                 assertTrue(reply.startsWith("HTTP/1.1 413 ") && reply.endsWith("request body too large: at most 1 MiB"), reply);
             }
-            assertTrue(gantry.awaitLog("webhook refused: body of 2097152 bytes, over the 1 MiB limit", Duration.ofSeconds(5)),
+            assertTrue(gantry.awaitLog("webhook refused: body of 2097152 bytes (request body too large: at most 1 MiB)", Duration.ofSeconds(30)),
                     gantry.logText());
             try (RawClient c = new RawClient(port)) {
                 c.head("POST /v1/allocations HTTP/1.1", true, "Transfer-Encoding: chunked", "Connection: close");
@@ -203,14 +203,14 @@ class HostileClientsIT {
             HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(
                     gantry.url("/v1/allocation?spec=zlib%1b%5b2J%00%0b%7f@@"))));
             assertEquals(400, r.statusCode());
-            assertTrue(gantry.awaitLog("zlib\\x1b[2J\\x00\\x0b\\x7f@@", Duration.ofSeconds(5)), gantry.logText());
+            assertTrue(gantry.awaitLog("zlib\\x1b[2J\\x00\\x0b\\x7f@@", Duration.ofSeconds(30)), gantry.logText());
 
             // a flood: 500 refusals take a few lines and one count
             for (int i = 0; i < 500; i++) {
                 assertEquals(400, send(HttpRequest.newBuilder(URI.create(gantry.url("/v1/allocation?spec=%40%40" + i))))
                         .statusCode());
             }
-            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(8)), gantry.logText());
+            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(30)), gantry.logText());
             String log = gantry.logText();
             long refusedLines = log.lines().filter(l -> l.contains("allocation refused")).count();
             assertTrue(refusedLines <= 30, refusedLines + " lines for 501 refusals:\n" + log);

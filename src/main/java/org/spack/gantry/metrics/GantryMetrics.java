@@ -93,12 +93,11 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     }
 
     /**
-     * What an operator watches besides the service itself: the JVM and the process (memory,
-     * GC, threads, process_start_time_seconds, open file descriptors), which build runs, and
-     * the newest backup in {@code backupDir}, so that "no backup for 3 hours" is an alert.
+     * What an operator watches besides the service itself: which build runs, and the newest
+     * backup in {@code backupDir}, so that "no backup for 3 hours" is an alert; the JVM and
+     * the process come with {@link #registerJvm}.
      */
     public GantryMetrics withOperations(String version, String commit, java.nio.file.Path backupDir) {
-        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
         io.prometheus.metrics.core.metrics.Info.builder().name("gantry_build_info")
                 .help("The running build: version and commit").labelNames("version", "commit").register(registry)
                 .addLabelValues(version, commit.isEmpty() ? "unknown" : commit);
@@ -112,6 +111,15 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
                 .callback(cb -> org.spack.gantry.store.Backup.newest(backupDir).ifPresent(b -> cb.call(b.bytes())))
                 .register(registry);
         return this;
+    }
+
+    /**
+     * The JVM and the process (memory, GC, threads, process_start_time_seconds, open file
+     * descriptors). Its JMX beans take a few hundred milliseconds to set up: a server
+     * registers them once it is listening, off the path to its first answer.
+     */
+    public void registerJvm() {
+        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
     }
 
     @Override

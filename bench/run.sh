@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=bench/out
-ARCHIVE=target/gantry.run
+ARCHIVE=${ARCHIVE:-target/gantry.run}
 PORT=${PORT:-18080}
 ROUNDS=${ROUNDS:-3}
 STARTS=${STARTS:-7}

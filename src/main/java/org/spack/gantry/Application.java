@@ -146,7 +146,6 @@ public final class Application implements AutoCloseable {
         // once serving: the reference queries answer (exactly, only slower) until the index is
         // loaded, so neither the size of the history nor the loading's CPU delays the start
         history.start();
-        metrics.registerJvm();
         log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
                 LogText.escape(config.dbFile().toAbsolutePath().toString()), collection.status());
     }

@@ -29,6 +29,7 @@ import org.spack.gantry.http.WebhookResult;
 public final class GantryMetrics implements HttpListener, AllocationListener, CollectionListener, Reconciler.Listener {
     private static final int STATUSES = 600;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private boolean jvmRegistered;
     private final Map<String, AtomicReferenceArray<RequestSeries>> requestSeriesByRoute = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> predictionSeries = new ConcurrentHashMap<>();
     private final Counter requests;
@@ -94,8 +95,8 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
 
     /**
      * What an operator watches besides the service itself: which build runs, and the newest
-     * backup in {@code backupDir}, so that "no backup for 3 hours" is an alert; the JVM and
-     * the process come with {@link #registerJvm}.
+     * backup in {@code backupDir}, so that "no backup for 3 hours" is an alert (the JVM and
+     * the process are added by the first scrape).
      */
     public GantryMetrics withOperations(String version, String commit, java.nio.file.Path backupDir) {
         io.prometheus.metrics.core.metrics.Info.builder().name("gantry_build_info")
@@ -115,11 +116,14 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
 
     /**
      * The JVM and the process (memory, GC, threads, process_start_time_seconds, open file
-     * descriptors). Its JMX beans take a few hundred milliseconds to set up: a server
-     * registers them once it is listening, off the path to its first answer.
+     * descriptors), registered by the first scrape: their JMX beans take a few hundred
+     * milliseconds of CPU to set up, which a server's start does not wait for.
      */
-    public void registerJvm() {
-        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+    private synchronized void registerJvmOnce() {
+        if (!jvmRegistered) {
+            io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+            jvmRegistered = true;
+        }
     }
 
     @Override
@@ -200,6 +204,7 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
 
     /** The text {@code /metrics} answers with. */
     public String scrape() {
+        registerJvmOnce();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             new PrometheusTextFormatWriter(false).write(out, registry.scrape());

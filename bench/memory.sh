@@ -39,14 +39,13 @@ echo "$LABEL ($RUNNER, JAVA_OPTS=$JAVA_OPTS): peak RSS $(awk '/VmHWM/ { print in
 # libjvm and the other files, and the rest of the anonymous memory (malloc, metaspace, code, stacks)
 pmap -x "$PID" | awk -v heap_kb="$(jcmd "$PID" VM.flags | tr ' ' '\n' | awk -F= '/MaxHeapSize/ { print int($2 / 1024) }')" '
   $1 ~ /^[0-9a-f]+$/ && NF >= 6 {
-    kind = $NF
-    if ($2 == heap_kb) kind = "java heap"
-    else if (kind ~ /\.jsa$/) kind = "class data archives (.jsa)"
-    else if (kind ~ /libjvm/) kind = "libjvm.so"
-    else if (kind ~ /^\[/ ) kind = "anonymous (malloc, metaspace, code cache, stacks)"
-    else kind = "other files"
-    rss[kind] += $4
+    if ($2 == heap_kb) kind = "java heap (-Xmx)"
+    else if ($6 == "[") kind = "anonymous (malloc, metaspace, code cache, stacks)"
+    else if ($6 ~ /\.jsa$/) kind = "class data archives (.jsa)"
+    else if ($6 ~ /libjvm/) kind = "libjvm.so"
+    else kind = "other files (libraries, jars)"
+    rss[kind] += $3
   }
-  END { for (k in rss) printf "  resident %-52s %6.1f MiB\n", k, rss[k] / 1024 }' | sort -k2
+  END { for (k in rss) printf "  resident %-52s %6.1f MiB\n", k, rss[k] / 1024 }' | sort
 jcmd "$PID" VM.native_memory summary scale=KB >"$OUT/nmt-$LABEL.txt"
 grep -E '^Total|^-' "$OUT/nmt-$LABEL.txt" | sed 's/^-  */  /'

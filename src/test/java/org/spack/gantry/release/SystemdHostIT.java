@@ -170,7 +170,7 @@ class SystemdHostIT {
         seen.put("ProtectHome", mountRoot(mounts, "/home").contains("inaccessible") && mountRoot(mounts, "/root").contains("inaccessible"));
         seen.put("ProtectProc", superOptions(mounts, "/proc").contains("hidepid=invisible"));
         seen.put("ProtectKernelTunables", mountOptions(mounts, "/proc/sys").startsWith("ro") && mountOptions(mounts, "/sys").startsWith("ro"));
-        seen.put("ProtectKernelModules", status.get("CapBnd").equals("0000000000000000"));
+        // no CAP_SYS_MODULE, and init_module/finit_module/delete_module filtered (no /usr/lib/modules in the image to hide)
         seen.put("ProtectKernelLogs", mountRoot(mounts, "/proc/kmsg").contains("inaccessible"));
         seen.put("ProtectControlGroups", mountOptions(mounts, "/sys/fs/cgroup").startsWith("ro"));
         seen.put("ProtectHostname", ns.get("uts").equals("own"));
@@ -178,7 +178,7 @@ class SystemdHostIT {
         boolean filtered = status.get("Seccomp").equals("2") && Integer.parseInt(status.get("Seccomp_filters")) > 0;
         Map<String, String> parsed = host.show("gantry", "SystemCallFilter", "SystemCallArchitectures", "RestrictNamespaces",
                 "RestrictAddressFamilies", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality", "ProtectClock",
-                "RemoveIPC", "SystemCallErrorNumber");
+                "RemoveIPC", "SystemCallErrorNumber", "ProtectKernelModules");
         seen.put("SystemCallFilter", filtered && parsed.get("SystemCallFilter").contains("setrlimit")
                 && !parsed.get("SystemCallFilter").matches(".*\\bmount\\b.*"));
         seen.put("SystemCallArchitectures", filtered && parsed.get("SystemCallArchitectures").equals("native"));
@@ -191,6 +191,8 @@ class SystemdHostIT {
         seen.put("LockPersonality", filtered && parsed.get("LockPersonality").equals("yes"));
         seen.put("ProtectClock", filtered && parsed.get("ProtectClock").equals("yes"));
         seen.put("RemoveIPC", parsed.get("RemoveIPC").equals("yes"));
+        seen.put("ProtectKernelModules", filtered && status.get("CapBnd").equals("0000000000000000")
+                && parsed.get("ProtectKernelModules").equals("yes") && !parsed.get("SystemCallFilter").contains("init_module"));
 
         Set<String> directives = hardeningDirectives(host.execOk("cat /etc/systemd/system/gantry.service"));
         assertEquals(directives, seen.keySet(), "each hardening directive of the unit has its check here");

@@ -59,7 +59,8 @@ class SystemdHostIT {
             "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"1000m\", \"KUBERNETES_MEMORY_REQUEST\": \"2000M\"}}";
     /**
      * The only lines of the page not run as written: the image has Java already, and the
-     * settings are written for the test (collection on, its upstreams where nothing answers).
+     * settings are written for the test (collection on, its upstreams where nothing answers,
+     * and a DB_FILE that the unit's own must override, as its comment says).
      */
     private static final Map<String, String> NOT_AS_WRITTEN = Map.of(
             "dnf install -y java-17-openjdk-headless", "java -version 2>&1 | grep -q 'version \"17'",
@@ -70,7 +71,7 @@ class SystemdHostIT {
                     "  \"GITLAB_URL\": \"http://127.0.0.1:9/api/v4/projects/2\",",
                     "  \"GITLAB_API_TOKEN\": \"api-token\",",
                     "  \"GITLAB_WEBHOOK_TOKEN\": \"" + WEBHOOK_TOKEN + "\",",
-                    "  \"DB_FILE\": \"/srv/gantry/shared/gantry.db\",",
+                    "  \"DB_FILE\": \"/srv/gantry/shared/not-this.db\",",
                     "  \"GANTRY_HOST\": \"0.0.0.0\",",
                     "  \"GANTRY_PORT\": \"8080\",",
                     "  \"LOG_LEVEL\": \"INFO\"",
@@ -128,6 +129,9 @@ class SystemdHostIT {
         assertTrue(host.execOk("tr '\\0' ' ' < /proc/" + unit.get("MainPID") + "/cmdline").contains("-XX:+ExitOnOutOfMemoryError -Xmx512m"),
                 "JAVA_OPTS from shared/gantry.env (the unit's EnvironmentFile) comes after the launcher's defaults");
 
+        assertEquals(1, host.exec("test -e " + ROOT + "/shared/not-this.db").code(),
+                "the unit's Environment=DB_FILE wins over environment.json's: the migrated database is the one served");
+        assertEquals("gantry gantry 750", host.execOk("stat -c '%U %G %a' " + ROOT + "/shared").strip());
         HttpResponse<String> allocation = Webhooks.get(new Webhooks(url, WEBHOOK_TOKEN).client(),
                 url + "/v1/allocation?spec=" + URLEncoder.encode(AllocationProbe.SPEC, StandardCharsets.UTF_8));
         assertEquals(200, allocation.statusCode(), allocation.body());

@@ -59,8 +59,13 @@ class ArchiveIT {
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("bin/gantry", "lib/gantry.jar", "migrations/V1__initial.sql", "migrations/V2__spec_index.sql",
                 "environment.json.example", "systemd/gantry.service", "systemd/gantry-backup.service",
-                "systemd/gantry-backup.timer", "RELEASE")) {
+                "systemd/gantry-backup.timer", "prometheus/gantry-alerts.yml", "grafana/gantry-dashboard.json", "RELEASE")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        }
+        // the alert rules and the dashboard an operator loads are the repository's, byte for byte
+        for (String f : List.of("prometheus/gantry-alerts.yml", "grafana/gantry-dashboard.json")) {
+            assertArrayEquals(Files.readAllBytes(Path.of("packaging").resolve(f)), Files.readAllBytes(dir.resolve(f)), f);
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))), f);
         }
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("bin/gantry"))));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("lib/gantry.jar"))));

@@ -32,6 +32,7 @@ import org.spack.gantry.testing.DocBlocks;
 import org.spack.gantry.testing.Processes;
 import org.spack.gantry.testing.ReleaseVariants;
 import org.spack.gantry.testing.RequiresPodman;
+import org.spack.gantry.testing.ServiceProcess;
 import org.spack.gantry.testing.SystemdContainer;
 import org.spack.gantry.testing.Webhooks;
 
@@ -125,7 +126,7 @@ class SystemdHostIT {
         Map<String, String> unit = host.show("gantry", "ActiveState", "MainPID", "User", "ExecMainStartTimestamp");
         assertEquals("active", unit.get("ActiveState"), host.journal("gantry"));
         assertEquals(FIRST, liveVersion());
-        assertEquals(host.execOk("id -u gantry").strip(), status(unit.get("MainPID")).get("Uid").split("\\s+")[0]);
+        assertEquals(host.execOk("id -u gantry").strip(), ServiceProcess.of(host, "gantry").status("Uid").split("\\s+")[0]);
         assertTrue(host.execOk("tr '\\0' ' ' < /proc/" + unit.get("MainPID") + "/cmdline").contains("-XX:+ExitOnOutOfMemoryError -Xmx512m"),
                 "JAVA_OPTS from shared/gantry.env (the unit's EnvironmentFile) comes after the launcher's defaults");
 
@@ -148,44 +149,37 @@ class SystemdHostIT {
     @Order(2)
     void everyHardeningDirectiveIsInForceOnTheRunningService() throws Exception {
         step(2);
-        String pid = host.show("gantry", "MainPID").get("MainPID");
-        Map<String, String> status = status(pid);
-        String mounts = host.execOk("cat /proc/" + pid + "/mountinfo");
-        String hostMounts = host.execOk("cat /proc/1/mountinfo");
-        Map<String, String> ns = new LinkedHashMap<>();
-        for (String kind : List.of("mnt", "uts")) {
-            String[] both = host.execOk("readlink /proc/1/ns/" + kind + " /proc/" + pid + "/ns/" + kind).strip().split("\n");
-            ns.put(kind, both[0].equals(both[1]) ? "shared" : "own");
-        }
+        ServiceProcess p = ServiceProcess.of(host, "gantry");
         String journal = host.journal("gantry");
         assertFalse(Pattern.compile("is configured, but .*ignoring").matcher(journal).find(), "systemd ignored a directive:\n" + journal);
-
-        Map<String, Boolean> seen = new LinkedHashMap<>();
-        seen.put("NoNewPrivileges", status.get("NoNewPrivs").equals("1"));
-        for (String set : List.of("CapBnd", "CapEff", "CapPrm", "CapInh")) {
-            seen.merge("CapabilityBoundingSet", status.get(set).equals("0000000000000000"), Boolean::logicalAnd);
-        }
-        seen.put("AmbientCapabilities", status.get("CapAmb").equals("0000000000000000"));
-        seen.put("ProtectSystem", mountOptions(mounts, "/").startsWith("ro"));
-        seen.put("ReadWritePaths", mountOptions(mounts, ROOT + "/shared").startsWith("rw"));
+        String none = "0000000000000000";
         // the private /tmp is where sqlite-jdbc unpacked its native library, as the unit's comment says
         String privateTmp = host.execOk("ls /tmp/systemd-private-*-gantry.service-*/tmp/");
-        seen.put("PrivateTmp", mountRoot(mounts, "/tmp").contains("systemd-private-") && mountRoot(mounts, "/var/tmp").contains("systemd-private-")
-                && privateTmp.contains("libsqlitejdbc.so"));
-        seen.put("PrivateDevices", mountOptions(mounts, "/dev").startsWith("ro") && mountOptions(hostMounts, "/dev").startsWith("rw"));
-        seen.put("PrivateMounts", ns.get("mnt").equals("own"));
-        seen.put("ProtectHome", mountRoot(mounts, "/home").contains("inaccessible") && mountRoot(mounts, "/root").contains("inaccessible"));
-        seen.put("ProtectProc", superOptions(mounts, "/proc").contains("hidepid=invisible"));
-        seen.put("ProtectKernelTunables", mountOptions(mounts, "/proc/sys").startsWith("ro") && mountOptions(mounts, "/sys").startsWith("ro"));
-        // no CAP_SYS_MODULE, and init_module/finit_module/delete_module filtered (no /usr/lib/modules in the image to hide)
-        seen.put("ProtectKernelLogs", mountRoot(mounts, "/proc/kmsg").contains("inaccessible"));
-        seen.put("ProtectControlGroups", mountOptions(mounts, "/sys/fs/cgroup").startsWith("ro"));
-        seen.put("ProtectHostname", ns.get("uts").equals("own"));
         // the rest are seccomp filters (Seccomp: 2), as systemd parsed them
-        boolean filtered = status.get("Seccomp").equals("2") && Integer.parseInt(status.get("Seccomp_filters")) > 0;
+        boolean filtered = p.status("Seccomp").equals("2") && Integer.parseInt(p.status("Seccomp_filters")) > 0;
         Map<String, String> parsed = host.show("gantry", "SystemCallFilter", "SystemCallArchitectures", "RestrictNamespaces",
                 "RestrictAddressFamilies", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality", "ProtectClock",
                 "RemoveIPC", "SystemCallErrorNumber", "ProtectKernelModules");
+
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        seen.put("NoNewPrivileges", p.status("NoNewPrivs").equals("1"));
+        seen.put("CapabilityBoundingSet", List.of("CapBnd", "CapEff", "CapPrm", "CapInh").stream().allMatch(c -> p.status(c).equals(none)));
+        seen.put("AmbientCapabilities", p.status("CapAmb").equals(none));
+        seen.put("ProtectSystem", p.mountOptions("/").startsWith("ro"));
+        seen.put("ReadWritePaths", p.mountOptions(ROOT + "/shared").startsWith("rw"));
+        seen.put("PrivateTmp", p.mountRoot("/tmp").contains("systemd-private-") && p.mountRoot("/var/tmp").contains("systemd-private-")
+                && privateTmp.contains("libsqlitejdbc.so"));
+        seen.put("PrivateDevices", p.mountOptions("/dev").startsWith("ro") && p.initMountOptions("/dev").startsWith("rw"));
+        seen.put("PrivateMounts", p.ownNamespace("mnt"));
+        seen.put("ProtectHome", p.mountRoot("/home").contains("inaccessible") && p.mountRoot("/root").contains("inaccessible"));
+        seen.put("ProtectProc", p.superOptions("/proc").contains("hidepid=invisible"));
+        seen.put("ProtectKernelTunables", p.mountOptions("/proc/sys").startsWith("ro") && p.mountOptions("/sys").startsWith("ro"));
+        // no CAP_SYS_MODULE, and the module calls filtered (the image has no /usr/lib/modules to hide)
+        seen.put("ProtectKernelModules", filtered && p.status("CapBnd").equals(none)
+                && parsed.get("ProtectKernelModules").equals("yes") && !parsed.get("SystemCallFilter").contains("init_module"));
+        seen.put("ProtectKernelLogs", p.mountRoot("/proc/kmsg").contains("inaccessible"));
+        seen.put("ProtectControlGroups", p.mountOptions("/sys/fs/cgroup").startsWith("ro"));
+        seen.put("ProtectHostname", p.ownNamespace("uts"));
         seen.put("SystemCallFilter", filtered && parsed.get("SystemCallFilter").contains("setrlimit")
                 && !parsed.get("SystemCallFilter").matches(".*\\bmount\\b.*"));
         seen.put("SystemCallArchitectures", filtered && parsed.get("SystemCallArchitectures").equals("native"));
@@ -198,15 +192,12 @@ class SystemdHostIT {
         seen.put("LockPersonality", filtered && parsed.get("LockPersonality").equals("yes"));
         seen.put("ProtectClock", filtered && parsed.get("ProtectClock").equals("yes"));
         seen.put("RemoveIPC", parsed.get("RemoveIPC").equals("yes"));
-        seen.put("ProtectKernelModules", filtered && status.get("CapBnd").equals("0000000000000000")
-                && parsed.get("ProtectKernelModules").equals("yes") && !parsed.get("SystemCallFilter").contains("init_module"));
 
         Set<String> directives = hardeningDirectives(host.execOk("cat /etc/systemd/system/gantry.service"));
         assertEquals(directives, seen.keySet(), "each hardening directive of the unit has its check here");
         List<String> notInForce = seen.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
-        assertEquals(List.of(), notInForce, "status:\n" + status + "\nmounts:\n" + mounts + "\nparsed: " + parsed
-                + "\nprivate /tmp: " + privateTmp);
-        assertEquals("0077", status.get("Umask"), "UMask=0077: the database and backups are the account's alone");
+        assertEquals(List.of(), notInForce, p.describe() + "\nparsed: " + parsed + "\nprivate /tmp: " + privateTmp);
+        assertEquals("0077", p.status("Umask"), "UMask=0077: what the service writes is the account's alone");
         stepsDone = 2;
     }
 
@@ -334,15 +325,6 @@ class SystemdHostIT {
         return JsonParser.parseString(body).getAsJsonObject().get("version").getAsString();
     }
 
-    private Map<String, String> status(String pid) throws Exception {
-        Map<String, String> status = new LinkedHashMap<>();
-        for (String line : host.execOk("cat /proc/" + pid + "/status").lines().toList()) {
-            int colon = line.indexOf(':');
-            if (colon > 0) status.put(line.substring(0, colon), line.substring(colon + 1).strip());
-        }
-        return status;
-    }
-
     /** The [Service] keys below the unit's "# Hardening" comment. */
     static Set<String> hardeningDirectives(String unit) {
         Set<String> keys = new java.util.LinkedHashSet<>();
@@ -353,39 +335,6 @@ class SystemdHostIT {
             else if (inHardening && line.matches("[A-Za-z]+=.*")) keys.add(line.substring(0, line.indexOf('=')));
         }
         return keys;
-    }
-
-    /** The per-mount options (ro/rw first) of the mount at {@code point} in a mountinfo, or "" when there is none. */
-    private static String mountOptions(String mountinfo, String point) {
-        return field(mountinfo, point, 5);
-    }
-
-    /** The root of the mount at {@code point} within its filesystem (e.g. a private /tmp's directory). */
-    private static String mountRoot(String mountinfo, String point) {
-        return field(mountinfo, point, 3);
-    }
-
-    /** The superblock options of the mount at {@code point}: after the " - fstype source " part. */
-    private static String superOptions(String mountinfo, String point) {
-        String line = last(mountinfo, point);
-        if (line.isEmpty()) return "";
-        String[] after = line.substring(line.indexOf(" - ") + 3).split(" ");
-        return after.length > 2 ? after[2] : "";
-    }
-
-    private static String field(String mountinfo, String point, int index) {
-        String line = last(mountinfo, point);
-        return line.isEmpty() ? "" : line.split(" ")[index];
-    }
-
-    /** The topmost mount at a point: the last line for it. */
-    private static String last(String mountinfo, String point) {
-        String found = "";
-        for (String line : mountinfo.lines().toList()) {
-            String[] f = line.split(" ");
-            if (f.length > 5 && f[4].equals(point)) found = line;
-        }
-        return found;
     }
 
     private static String sqlite(Path db, String sql) throws Exception {

@@ -14,6 +14,7 @@ import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.collect.OutcomeWriter;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ReconcileSetting;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.http.GantryMetrics;
 import org.spack.gantry.http.HealthHandler;
@@ -31,6 +32,7 @@ import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.worker.Workers;
 
 /** The running service: database, predictor, collection and HTTP, started and stopped in order. */
 public final class Application implements AutoCloseable {
@@ -68,6 +70,8 @@ public final class Application implements AutoCloseable {
                     Double oldest = db.read(queue::oldestWaitingSince);
                     return oldest == null ? 0 : Math.max(0, clock.millis() / 1000.0 - oldest);
                 }).withOperations(build.version(), build.commit(), config.backupDir());
+        Workers background = new Workers(clock);
+        metrics.withWorkers(background);
 
         Intake intake = null;
         if (config.collectionEnabled()) {
@@ -95,15 +99,14 @@ public final class Application implements AutoCloseable {
             log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
         }
         ReconciliationStore reconciliation = new ReconciliationStore();
-        if (config.reconciliationEnabled()) {
+        if (config.reconciliation() instanceof ReconcileSetting.Every every) {
             JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http), db, queue, jobs,
                     new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
                             Math.max(config.collectBackoffSeconds(), 300)), JobsScan.Sleeper.THREAD, clock);
             CollectionWorkers toWake = workers;
-            this.reconciler = new Reconciler(scan, db, reconciliation, config.reconcileIntervalSeconds(),
-                    config.reconcileLookbackHours() * 3600L, metrics, () -> {
+            this.reconciler = new Reconciler(scan, db, reconciliation, every, metrics, () -> {
                         if (toWake != null) toWake.signal();
-                    }, clock);
+                    }, background.register("reconcile"), clock);
         } else {
             this.reconciler = null;
             log.info("reconciliation with the GitLab jobs API is {}", config.reconciliationStatus());
@@ -113,9 +116,9 @@ public final class Application implements AutoCloseable {
                         config.collectionEnabled() ? null : config.collectionStatus(),
                         build.version(), config.collectionStatus(),
                         () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c),
-                                Reconciler.describe(config.reconciliationStatus(), reconciliation.progress(c),
+                                Reconciler.describe(config.reconciliation(), reconciliation.status(c),
                                         clock.millis() / 1000.0))),
-                        metrics, config.memoryLimit()));
+                        metrics, config.memoryLimit(), background));
     }
 
     public void start() {

@@ -6,6 +6,8 @@ import io.undertow.server.HttpServerExchange;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spack.gantry.worker.Worker;
+import org.spack.gantry.worker.Workers;
 
 /** {@code GET /healthz}: 200 while the database answers, 503 otherwise; the deploy tooling reads it. */
 public final class HealthHandler implements HttpHandler {
@@ -20,11 +22,13 @@ public final class HealthHandler implements HttpHandler {
     private final String version;
     private final String collection;
     private final Supplier<DatabaseState> database;
+    private final Workers workers;
 
-    HealthHandler(String version, String collection, Supplier<DatabaseState> database) {
+    HealthHandler(String version, String collection, Supplier<DatabaseState> database, Workers workers) {
         this.version = version;
         this.collection = collection;
         this.database = database;
+        this.workers = workers;
     }
 
     @Override
@@ -47,6 +51,10 @@ public final class HealthHandler implements HttpHandler {
             status = 503;
         }
         body.addProperty("collection", collection);
+        // a worker that died or is stuck: seen here and in gantry_worker_up, not only in the log
+        JsonObject states = new JsonObject();
+        for (Worker.State w : workers.states()) states.addProperty(w.name(), w.up() ? "up" : w.problem());
+        body.add("workers", states);
         Responses.json(exchange, status, body.toString());
     }
 }

@@ -40,7 +40,7 @@ public final class Server implements AutoCloseable {
      */
     public record Routes(LiveHistory history, Predictor untilLoaded, Intake intake, String webhookToken, String collectionDisabledReason,
             String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
-            GantryMetrics metrics, MemoryLimit memoryLimit) {
+            GantryMetrics metrics, MemoryLimit memoryLimit, org.spack.gantry.worker.Workers workers) {
         /** The index once loaded, the reference queries until then. */
         Predictor current() {
             return spec -> {
@@ -61,7 +61,8 @@ public final class Server implements AutoCloseable {
                         Math.max(1, ioThreads / 2), routes.memoryLimit(), refusals))
                 .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
                         routes.metrics(), refusals))
-                .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
+                .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState(),
+                        routes.workers())))
                 .get("/metrics", blocking(exchange -> {
                     exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
                             "text/plain; version=0.0.4; charset=utf-8");

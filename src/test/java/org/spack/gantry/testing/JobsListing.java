@@ -37,6 +37,13 @@ public final class JobsListing {
 
         /** The job's JSON object, as the API sends it. */
         String json(int index);
+
+        /** The index of the first (newest) job with an id below {@code id}. */
+        default int firstBelow(long id) {
+            int i = 0;
+            while (i < size() && id(i) >= id) i++;
+            return i;
+        }
     }
 
     /** An answer: status, headers, body. */
@@ -71,8 +78,8 @@ public final class JobsListing {
             long below = cursor == null ? Long.MAX_VALUE : cursorId(cursor);
             List<Integer> page = new ArrayList<>();
             boolean more = false;
-            for (int i = 0; i < jobs.size(); i++) {
-                if (jobs.id(i) >= below || !inScope(jobs.status(i), scopes)) continue;
+            for (int i = jobs.firstBelow(below); i < jobs.size(); i++) {
+                if (!inScope(jobs.status(i), scopes)) continue;
                 if (page.size() == perPage) {
                     more = true;
                     break;

@@ -89,7 +89,7 @@ public final class CollectionWorkers implements AutoCloseable {
             try {
                 claimed = db.write(c -> queue.claimNext(c, now()));
             } catch (RuntimeException e) {
-                log.error("cannot read the collection queue: {}", e.getMessage());
+                log.error("cannot claim an event from the collection queue", e);
                 sleepUntilWoken();
                 continue;
             }
@@ -103,7 +103,7 @@ public final class CollectionWorkers implements AutoCloseable {
             } catch (RuntimeException e) {
                 // the outcome could not be written (the database refused it): the event stays
                 // claimed and goes back to the queue at the next start; this thread carries on
-                log.error("job {}: cannot record the outcome of its collection: {}", claimed.buildId(), e.getMessage());
+                log.error("job {}: cannot record the outcome of its collection", claimed.buildId(), e);
                 sleepUntilWoken();
             }
         }

@@ -37,15 +37,6 @@ public record Config(
         return new ReconcileSetting.Every(reconcileIntervalSeconds, reconcileLookbackHours);
     }
 
-    public boolean reconciliationEnabled() {
-        return reconciliation() instanceof ReconcileSetting.Every;
-    }
-
-    /** {@code enabled: every 600 s}, or why it is off. */
-    public String reconciliationStatus() {
-        return reconciliation().describe();
-    }
-
     /** The collection settings that are not set; collection is off while any is missing. */
     public List<String> missingCollectionSettings() {
         List<String> missing = new ArrayList<>();

@@ -7,28 +7,17 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.worker.Worker;
-import org.spack.gantry.worker.Workers;
 
 /** {@code GET /healthz}: 200 while the database answers, 503 otherwise; the deploy tooling reads it. */
-public final class HealthHandler implements HttpHandler {
+final class HealthHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
 
-    /**
-     * What the database says right now; throws when it cannot answer.
-     * @param reconciliation whether automatic reconciliation runs, and its last completed run
-     */
-    public record DatabaseState(String schemaVersion, long queueDepth, String reconciliation) {}
-
     private final String version;
-    private final String collection;
-    private final Supplier<DatabaseState> database;
-    private final Workers workers;
+    private final Supplier<Health> health;
 
-    HealthHandler(String version, String collection, Supplier<DatabaseState> database, Workers workers) {
+    HealthHandler(String version, Supplier<Health> health) {
         this.version = version;
-        this.collection = collection;
-        this.database = database;
-        this.workers = workers;
+        this.health = health;
     }
 
     @Override
@@ -36,25 +25,26 @@ public final class HealthHandler implements HttpHandler {
         JsonObject body = new JsonObject();
         int status;
         try {
-            DatabaseState state = database.get();
+            Health h = health.get();
             body.addProperty("status", "ok");
             body.addProperty("version", version);
-            body.addProperty("schema_version", state.schemaVersion());
-            body.addProperty("queue_depth", state.queueDepth());
-            body.addProperty("reconciliation", state.reconciliation());
+            body.addProperty("schema_version", h.schemaVersion());
+            body.addProperty("queue_depth", h.queueDepth());
+            body.addProperty("allocations", h.allocations());
+            body.addProperty("collection", h.collection());
+            body.addProperty("reconciliation", h.reconciliation());
+            // a worker that died or is stuck: seen here and in gantry_worker_up, not only in the log
+            JsonObject workers = new JsonObject();
+            for (Worker.State w : h.workers()) workers.addProperty(w.name(), w.up() ? "up" : w.problem());
+            body.add("workers", workers);
             status = 200;
         } catch (RuntimeException e) {
-            log.error("health check failed: {}", e.getMessage());
+            log.error("health check failed", e);
             body.addProperty("status", "error");
             body.addProperty("version", version);
             body.addProperty("error", e.getMessage());
             status = 503;
         }
-        body.addProperty("collection", collection);
-        // a worker that died or is stuck: seen here and in gantry_worker_up, not only in the log
-        JsonObject states = new JsonObject();
-        for (Worker.State w : workers.states()) states.addProperty(w.name(), w.up() ? "up" : w.problem());
-        body.add("workers", states);
         Responses.json(exchange, status, body.toString());
     }
 }

@@ -128,7 +128,7 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         try {
             load();
         } catch (RuntimeException e) {
-            log.error("history index not loaded; allocations stay with the reference queries: {}", e.getMessage());
+            log.error("history index not loaded; allocations stay with the reference queries", e);
             return;
         }
         while (!closed) {
@@ -137,8 +137,10 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
                 catchUp();
             } catch (InterruptedException e) {
                 return;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
                 log.warn("history index: cannot look for new jobs: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("history index: unexpected error while looking for new jobs", e);
             }
         }
     }

@@ -22,15 +22,15 @@ final class PackageHistory {
     /** A package has a handful of expensive-variant combinations: a scan beats hashing. */
     private final int[] expensiveKeys;
     private final Partition[] expensivePartitions;
-    private final long version;
+    private final long revision;
     private final long lastId;
 
     /**
      * @param rows the package's jobs in {@link HistoryRows}' order
-     * @param version unique to this state of the package (see {@link #version()})
+     * @param revision unique to this state of the package (see {@link #revision()})
      */
-    PackageHistory(List<HistoryRow> rows, long version) {
-        this.version = version;
+    PackageHistory(List<HistoryRow> rows, long revision) {
+        this.revision = revision;
         Map<String, List<HistoryRow>> variantGroups = new LinkedHashMap<>();
         Map<Integer, List<HistoryRow>> expensiveGroups = new LinkedHashMap<>();
         long last = 0;
@@ -56,8 +56,8 @@ final class PackageHistory {
     }
 
     /** Differs between any two states of any package's history (positive). */
-    long version() {
-        return version;
+    long revision() {
+        return revision;
     }
 
     /** The highest job id in it. */

@@ -188,4 +188,33 @@ class ReconcilerTest {
         FakeUpstream.Request last = gitlab.requests().get(gitlab.requests().size() - 1);
         assertEquals(ClusterStandIn.API_TOKEN, last.headers().get("private-token"));
     }
+
+    @Test
+    void aRestoredDatabaseGoesOnFromItsBackupsFrontierAndQueuesWhatItLacks() throws Exception {
+        JsonObject running = ClusterStandIn.apiJob(11, "stage-2", "aws", now - 2 * HOUR, now);
+        running.addProperty("status", "running");
+        List<JsonObject> jobs = new ArrayList<>(List.of(running, ClusterStandIn.apiJob(10, "stage-1", "aws", now - 900, now - 600)));
+        gitlab.jobList(jobs);
+        assertEquals(1, reconciler.runOnce());
+        org.spack.gantry.store.Backup backup = new org.spack.gantry.store.Backup(file, dir.resolve("backups"), clock);
+        Path copy = dir.resolve("backup.db");
+        backup.copyTo(copy);
+
+        // 100 builds later, and the long one done: queued from the live database
+        List<JsonObject> later = new ArrayList<>();
+        for (long id = 111; id >= 12; id--) later.add(ClusterStandIn.apiJob(id, "stage-1", "aws", now - 500, now - 100));
+        later.add(ClusterStandIn.apiJob(11, "stage-2", "aws", now - 2 * HOUR, now - 60));
+        later.add(jobs.get(1));
+        gitlab.jobList(later);
+        assertEquals(101, reconciler.runOnce());
+
+        // gantry restore from the backup: its frontier, its queue without those 101
+        db.close();
+        new org.spack.gantry.store.Restore(file, backup).from(copy, true);
+        db = Database.open(file, 2);
+        runs.clear();
+        assertEquals(101, reconciler(ClusterStandIn.API_TOKEN).runOnce(), "what the restored database lacks, queued again");
+        assertEquals(3, runs.get(0).requests(), "the unfinished, and two pages down to the backup's frontier: no window");
+        assertEquals(102, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
+    }
 }

@@ -25,9 +25,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Measure the predictions: the newest jobs are predicted from the history without them,",
-                "as the allocation API would have answered, and their real usage is compared with the",
-                "prediction and with what the job itself requested. Reads DB_FILE only."})
+        description = {"Measure the predictions against what the newest jobs really used.",
+                "The newest jobs are predicted from the history without them, as the allocation API",
+                "would have answered, and their real usage is compared with the prediction and with",
+                "what the job itself requested. Reads DB_FILE only."})
 public final class EvaluateCommand implements Callable<Integer> {
     private final ConfigSource configSource;
 
@@ -49,17 +50,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     Format format;
 
     @Option(names = "--memory-limit-factor", paramLabel = "F",
-            description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max")
-    Double limitFactor;
+            description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max (1 to 10)")
+    String limitFactor;
 
     @Override
     public Integer call() {
         if (holdout < 1) {
             throw new ParameterException(spec.commandLine(), "--holdout must be at least 1, not " + holdout);
         }
-        if (limitFactor != null && !(limitFactor > 0 && Double.isFinite(limitFactor))) {
-            throw new ParameterException(spec.commandLine(), "--memory-limit-factor must be a positive number, not " + limitFactor);
-        }
+        MemoryLimit limit = memoryLimit();
         Config config = configSource.load();
         if (!Files.exists(config.dbFile())) {
             throw new CommandFailure("database " + config.dbFile() + " does not exist");
@@ -68,23 +67,42 @@ public final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<StoredJob> jobs;
         HistoryIndex history;
+        boolean wholeHistory;
         // one read transaction: the held-out jobs and the history they are taken from agree
         try (Connection c = Database.open(config.dbFile(), true)) {
             c.setAutoCommit(false);
-            jobs = new JobStore().newest(c, holdout);
+            // one more than held out: is any history left?
+            List<StoredJob> newest = new JobStore().newest(c, (int) Math.min(Integer.MAX_VALUE, holdout + 1L));
+            wholeHistory = newest.size() <= holdout;
+            jobs = wholeHistory ? newest : newest.subList(0, holdout);
             history = HistoryWithout.index(c, jobs);
             c.rollback();
         } catch (SQLException e) {
-            throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage());
+            throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage(), e);
+        }
+        if (jobs.isEmpty()) {
+            err.println("gantry: warning: " + config.dbFile() + " holds no jobs: nothing to evaluate");
+        } else if (wholeHistory) {
+            err.println("gantry: warning: --holdout " + holdout + " holds out all " + jobs.size() + " stored jobs, leaving"
+                    + " no history: every prediction is the default answer; use a holdout below " + jobs.size());
         }
         // on the error stream, so that the report alone is on the output
         Progress progress = new Progress(err, System.console() != null);
         int total = jobs.size();
         Report report = new Evaluation(new SpecParser(), history::predict)
-                .run(jobs, limitFactor == null ? MemoryLimit.NONE : new MemoryLimit(limitFactor),
+                .run(jobs, limit,
                         done -> progress.update(done + " of " + total + " jobs predicted", (double) done / total, done == total));
         out.println(format == Format.json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return 0;
+    }
+
+    private MemoryLimit memoryLimit() {
+        if (limitFactor == null) return MemoryLimit.NONE;
+        try {
+            return MemoryLimit.parse(limitFactor);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--memory-limit-factor " + e.getMessage(), e);
+        }
     }
 }

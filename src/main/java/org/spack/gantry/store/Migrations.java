@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
-    private static final String LOCATION = "classpath:db/migration";
+    static final String LOCATION = "classpath:db/migration";
 
     private final Path dbFile;
     private final Backup backup;

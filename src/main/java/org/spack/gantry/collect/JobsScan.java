@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleConsumer;
 import org.spack.gantry.gitlab.ApiJob;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.store.Database;
@@ -52,7 +53,7 @@ public final class JobsScan {
     }
 
     /** The same scan, telling {@code beforeWait} how long each wait between tries will be. */
-    JobsScan announcing(java.util.function.DoubleConsumer beforeWait) {
+    JobsScan announcing(DoubleConsumer beforeWait) {
         return new JobsScan(gitlab, queuer, tries.announcing(beforeWait));
     }
 

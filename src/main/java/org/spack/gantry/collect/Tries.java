@@ -1,5 +1,6 @@
 package org.spack.gantry.collect;
 
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.upstream.UpstreamException;
@@ -21,7 +22,7 @@ final class Tries {
     }
 
     /** The same tries, telling {@code beforeWait} how long each wait will be before it begins. */
-    Tries announcing(java.util.function.DoubleConsumer beforeWait) {
+    Tries announcing(DoubleConsumer beforeWait) {
         return new Tries(retry, seconds -> {
             beforeWait.accept(seconds);
             sleeper.sleep(seconds);

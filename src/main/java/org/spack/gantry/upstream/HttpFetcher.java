@@ -40,8 +40,10 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * GET requests under one deadline for the whole call (connection, headers and body:
- * an upstream that trickles its answer cannot hold a thread longer), with a
- * classification of what went wrong.
+ * an upstream that trickles its answer cannot hold a thread longer), each answer handed
+ * to its reader as it arrives and never read past a bound, with a classification of
+ * what went wrong (the underlying exception kept as the cause) and the cost of the calls
+ * in a {@link Meter}.
  */
 public final class HttpFetcher implements AutoCloseable {
     /** The most of a JSON answer read: far more than any page or query result the APIs give. */

@@ -176,15 +176,18 @@ public final class Reconciler implements AutoCloseable {
         if (frontier.isPresent() && frontier.get().listedAt() >= lookbackStart) {
             return new Started(run.from(frontier.get()), false);
         }
+        // a previous release (or this one, before its frontier went stale) covered up to here
         long since = lookbackStart;
-        if (frontier.isPresent()) {
-            log.warn("reconciliation last listed jobs at {}, longer ago than GANTRY_RECONCILE_LOOKBACK_HOURS ({} h):"
-                    + " it looks back {} h only; for what finished before {}, run 'gantry backfill --since {}'",
-                    Instant.ofEpochSecond((long) frontier.get().listedAt()), setting.lookbackHours(),
-                    setting.lookbackHours(), Instant.ofEpochSecond(since), Instant.ofEpochSecond((long) frontier.get().listedAt()));
-        } else {
-            ReconciliationStore.Progress covered = db.read(store::progress);
-            if (covered != null) since = Math.max(since, (long) Math.floor(covered.coveredUntil()) - OVERLAP_SECONDS);
+        ReconciliationStore.Progress covered = db.read(store::progress);
+        if (covered != null) {
+            long coveredFrom = (long) Math.floor(covered.coveredUntil()) - OVERLAP_SECONDS;
+            if (coveredFrom < lookbackStart) {
+                log.warn("reconciliation last completed at {}, longer ago than GANTRY_RECONCILE_LOOKBACK_HOURS ({} h):"
+                        + " it looks back to {} only; for what finished before, run 'gantry backfill --since {}'",
+                        Instant.ofEpochSecond((long) covered.coveredUntil()), setting.lookbackHours(),
+                        Instant.ofEpochSecond(lookbackStart), Instant.ofEpochSecond(coveredFrom));
+            }
+            since = Math.max(since, coveredFrom);
         }
         return new Started(run.first(scan, since, JobsScan.DEFAULT_MAX_BUILD_HOURS * 3600L), true);
     }

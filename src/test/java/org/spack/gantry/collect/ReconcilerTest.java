@@ -217,4 +217,18 @@ class ReconcilerTest {
         assertEquals(3, runs.get(0).requests(), "the unfinished, and two pages down to the backup's frontier: no window");
         assertEquals(102, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
     }
+
+    @Test
+    void aFrontierOlderThanTheLookbackStartsAgainFromTheLookbackAndSaysWhatToBackfill() throws Exception {
+        db.write(c -> {
+            ReconciliationStore store = new ReconciliationStore();
+            store.restart(c, 1, now - 30 * HOUR, java.util.Set.of(1L), now - 30 * HOUR);
+            store.completed(c, new ReconciliationStore.Progress(now - 30 * HOUR, now - 30 * HOUR, 0));
+            return null;
+        });
+        assertEquals(2, reconciler.runOnce(), "jobs 2 and 3, within the 24 h looked back");
+        ReconciliationStore.Frontier f = db.read(new ReconciliationStore()::frontier).orElseThrow();
+        assertEquals(3, f.newestId());
+        assertEquals(java.util.Set.of(), f.unfinished(), "started again: the stale frontier's builds are forgotten");
+    }
 }

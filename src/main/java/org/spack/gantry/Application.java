@@ -1,6 +1,7 @@
 package org.spack.gantry;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.collect.Reconciliation;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ReconcileSetting;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.gitlab.GitLabPipelines;
 import org.spack.gantry.http.Health;
@@ -45,6 +47,7 @@ import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.worker.Workers;
 
 /**
  * The running service, composed here and nowhere else: the database, the history and
@@ -63,6 +66,7 @@ public final class Application implements AutoCloseable {
     private final Database db;
     private final QueueStore queue = new QueueStore();
     private final GantryMetrics metrics;
+    private final Workers workers;
     private final LiveHistory history;
     private final HttpFetcher http;
     private final OomRecovery oom;
@@ -78,6 +82,8 @@ public final class Application implements AutoCloseable {
         this.db = Database.open(config.dbFile(), Math.max(4, cores * 2));
         this.metrics = new GantryMetrics(() -> db.read(queue::depth), this::oldestQueuedAgeSeconds)
                 .withOperations(build.version(), build.commit(), config.backupDir());
+        this.workers = new Workers(clock);
+        metrics.withWorkers(workers);
         // the collection's job writer tells it of each commit (JobCommitListener)
         this.history = new LiveHistory(config.dbFile());
         this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
@@ -98,7 +104,8 @@ public final class Application implements AutoCloseable {
     private Health health(String schema, Allocations allocations) {
         ReconciliationStore progress = new ReconciliationStore();
         return db.read(c -> new Health(schema, queue.depth(c), allocations.fromMemory() ? "memory" : "database",
-                collection.status(), Reconciler.describe(reconciliation.status(), progress.progress(c), now())));
+                collection.status(), Reconciler.describe(reconciliation.setting(), progress.status(c), now()),
+                workers.states()));
     }
 
     /** The schema version, after applying what is pending (Flyway takes a second to start: only then). */
@@ -130,7 +137,8 @@ public final class Application implements AutoCloseable {
             return new OomRecovery.On(raises);
         }
         PipelineReruns reruns = new PipelineReruns(db, new GitLabPipelines(config.gitlabUrl(), config.gitlabApiToken(), http),
-                config.oomRerunPipelines(), retryPolicy(), metrics, clock);
+                config.oomRerunPipelines(), retryPolicy(), metrics, workers.register("oom-reruns"),
+                Duration.ofSeconds(config.httpTimeoutSeconds()), clock);
         return new OomRecovery.On(raises, reruns, config.oomRerunPipelines());
     }
 
@@ -162,12 +170,13 @@ public final class Application implements AutoCloseable {
 
     /** Needs only the GitLab API: it queues, and a server with collection on collects. */
     private Reconciliation reconciliation() {
-        if (!config.reconciliationEnabled()) {
-            return new Reconciliation.Off(config.reconciliationStatus());
+        ReconcileSetting setting = config.reconciliation();
+        if (!(setting instanceof ReconcileSetting.Every every)) {
+            return new Reconciliation.Off((ReconcileSetting.Off) setting);
         }
         JobsScan scan = new JobsScan(gitlab(), db, queue, new JobStore(), retryPolicy(), JobsScan.Sleeper.THREAD, clock);
-        return new Reconciliation.On(new Reconciler(scan, db, new ReconciliationStore(), config.reconcileIntervalSeconds(),
-                config.reconcileLookbackHours() * 3600L, metrics, collection::wake, clock), config.reconciliationStatus());
+        return new Reconciliation.On(new Reconciler(scan, db, new ReconciliationStore(), every, metrics, collection::wake,
+                workers.register("reconcile"), clock), every);
     }
 
     private GitLabClient gitlab() {

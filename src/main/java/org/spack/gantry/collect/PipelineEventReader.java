@@ -14,6 +14,9 @@ import java.util.List;
  * streamed, keeping only those: a pipeline of thousands of jobs is read in little memory.
  */
 public final class PipelineEventReader {
+    /** The documented payload nests five levels at most (builds, a build, its runner, its tags). */
+    private static final int MAX_DEPTH = 32;
+
     /** What becomes of a Pipeline Hook: a failed pipeline to record, or nothing to do. */
     public sealed interface Result {}
 
@@ -40,6 +43,9 @@ public final class PipelineEventReader {
         String status = null;
         List<Build> builds = new ArrayList<>();
         try (JsonReader in = new JsonReader(body)) {
+            // JSON as the reference reads a webhook (Python's json.loads), and no deeper than GitLab's payloads go
+            in.setStrictness(com.google.gson.Strictness.STRICT);
+            in.setNestingLimit(MAX_DEPTH);
             if (in.peek() != JsonToken.BEGIN_OBJECT) throw new InvalidWebhookException("invalid json");
             in.beginObject();
             while (in.hasNext()) {

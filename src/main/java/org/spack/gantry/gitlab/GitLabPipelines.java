@@ -1,9 +1,8 @@
 package org.spack.gantry.gitlab;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.upstream.JsonAnswer;
+import org.spack.gantry.upstream.Meter;
+import org.spack.gantry.upstream.UnusableAnswer;
+import org.spack.gantry.upstream.Upstream;
 import org.spack.gantry.upstream.UpstreamException;
 
 /**
@@ -20,7 +23,10 @@ import org.spack.gantry.upstream.UpstreamException;
  * scope), and the pipelines the API started on a ref since an instant.
  */
 public final class GitLabPipelines {
-    private static final String WHAT = "GitLab";
+    /** A pipeline object, or a list of them, is two levels deep; its own fields add a few. */
+    private static final int MAX_DEPTH = 8;
+    /** An answer of one pipeline, or of one page of one. */
+    private static final long MAX_BYTES = 1 << 20;
 
     private final String projectUrl;
     private final Map<String, String> headers;
@@ -35,11 +41,13 @@ public final class GitLabPipelines {
 
     /** Starts a pipeline on the ref; its id. */
     public long start(String ref) throws UpstreamException {
-        HttpFetcher.Response r = http.post(URI.create(projectUrl + "/pipeline?ref=" + encode(ref)), headers, WHAT,
-                (status, body) -> message(body));
-        JsonElement id = object(r.body()).map(o -> o.get("id")).orElse(null);
-        if (id == null || !id.isJsonPrimitive() || !id.getAsJsonPrimitive().isNumber()) {
-            throw new UpstreamException(WHAT, "GitLab answered the new pipeline without its id", false);
+        OptionalLong id = http.post(URI.create(projectUrl + "/pipeline?ref=" + encode(ref)), headers, Upstream.GITLAB,
+                Meter.NONE, (status, body) -> message(body), MAX_BYTES, (head, body, charset) -> {
+                    JsonReader r = JsonAnswer.reader(body, charset, MAX_DEPTH);
+                    return JsonAnswer.read(r, "GitLab's new pipeline", MAX_DEPTH, GitLabPipelines::id);
+                });
+        if (id.isEmpty()) {
+            throw new UpstreamException(Upstream.GITLAB, "GitLab answered the new pipeline without its id", false);
         }
         return id.getAsLong();
     }
@@ -49,40 +57,49 @@ public final class GitLabPipelines {
      * any ({@code source=api}: "pipelines triggered by the pipelines API").
      */
     public OptionalLong startedSince(String ref, Instant since) throws UpstreamException {
-        HttpFetcher.Response r = http.get(URI.create(projectUrl + "/pipelines?ref=" + encode(ref)
-                + "&source=api&created_after=" + encode(since.toString()) + "&order_by=id&sort=desc&per_page=1"),
-                headers, WHAT, (status, body) -> message(body));
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(r.body());
-        } catch (RuntimeException e) {
-            throw new UpstreamException(WHAT, "GitLab answered the pipelines list with something other than JSON", true);
+        return http.stream(URI.create(projectUrl + "/pipelines?ref=" + encode(ref) + "&source=api&created_after="
+                + encode(since.toString()) + "&order_by=id&sort=desc&per_page=1"), headers, Upstream.GITLAB, Meter.NONE,
+                (status, body) -> message(body), MAX_BYTES, (head, body, charset) -> {
+                    JsonReader r = JsonAnswer.reader(body, charset, MAX_DEPTH);
+                    return JsonAnswer.read(r, "GitLab's pipelines list", MAX_DEPTH, reader -> {
+                        if (reader.peek() != JsonToken.BEGIN_ARRAY) {
+                            throw new UnusableAnswer("GitLab answered the pipelines list with "
+                                    + JsonAnswer.kind(reader.peek()) + ", not a list", false, null);
+                        }
+                        reader.beginArray();
+                        return reader.hasNext() ? id(reader) : OptionalLong.empty();
+                    });
+                });
+    }
+
+    /** The {@code id} of the pipeline object the reader is at. */
+    private static OptionalLong id(JsonReader r) throws IOException {
+        if (r.peek() != JsonToken.BEGIN_OBJECT) {
+            throw new UnusableAnswer("GitLab answered " + JsonAnswer.kind(r.peek()) + " where a pipeline belongs", false, null);
         }
-        if (!root.isJsonArray()) {
-            throw new UpstreamException(WHAT, "GitLab answered the pipelines list with something other than a list", false);
-        }
-        JsonArray list = root.getAsJsonArray();
-        for (JsonElement e : list) {
-            JsonElement id = e.isJsonObject() ? e.getAsJsonObject().get("id") : null;
-            if (id != null && id.isJsonPrimitive() && id.getAsJsonPrimitive().isNumber()) {
-                return OptionalLong.of(id.getAsLong());
+        OptionalLong id = OptionalLong.empty();
+        r.beginObject();
+        while (r.hasNext()) {
+            if (r.nextName().equals("id") && r.peek() == JsonToken.NUMBER) {
+                id = OptionalLong.of(r.nextLong());
+            } else {
+                r.skipValue();
             }
         }
-        return OptionalLong.empty();
+        r.endObject();
+        return id;
     }
 
     /** GitLab's error answer: {@code {"message": ...}}, on one line, short. */
     private static Optional<String> message(String body) {
-        return object(body).map(o -> o.get("message")).map(m -> m.isJsonPrimitive() ? m.getAsString() : m.toString())
-                .map(m -> m.replaceAll("\\p{Cntrl}+", " ").strip())
-                .map(m -> m.length() <= 200 ? m : m.substring(0, 197) + "...");
-    }
-
-    private static Optional<JsonObject> object(String body) {
         try {
-            JsonElement e = JsonParser.parseString(body);
-            return e.isJsonObject() ? Optional.of(e.getAsJsonObject()) : Optional.empty();
+            com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(body);
+            if (!e.isJsonObject() || !e.getAsJsonObject().has("message")) return Optional.empty();
+            com.google.gson.JsonElement m = e.getAsJsonObject().get("message");
+            String text = (m.isJsonPrimitive() ? m.getAsString() : m.toString()).replaceAll("\\p{Cntrl}+", " ").strip();
+            return Optional.of(text.length() <= 200 ? text : text.substring(0, 197) + "...");
         } catch (RuntimeException notJson) {
+            // the start of an error page (8 KiB at most): the status says enough
             return Optional.empty();
         }
     }

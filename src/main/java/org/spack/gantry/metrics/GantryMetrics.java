@@ -26,6 +26,7 @@ import org.spack.gantry.http.WebhookResult;
 import org.spack.gantry.oom.OomRaise;
 import org.spack.gantry.oom.PipelineReruns;
 import org.spack.gantry.store.OomKillStore;
+import org.spack.gantry.worker.Workers;
 
 /**
  * Everything {@code /metrics} shows, in a registry of its own (no global state): what the
@@ -35,6 +36,7 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
         KillListener, PipelineReruns.Listener {
     private static final int STATUSES = 600;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private boolean jvmRegistered;
     private final Map<String, AtomicReferenceArray<RequestSeries>> requestSeriesByRoute = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> predictionSeries = new ConcurrentHashMap<>();
     private final Counter requests;
@@ -48,6 +50,10 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     private final Counter reconcileRuns;
     private final Counter reconcileQueued;
     private final Gauge reconcileLastSuccess;
+    private final Counter reconcileFailures;
+    private final Counter reconcileRequests;
+    private final Counter reconcileBytes;
+    private final Counter reconcileJobsSeen;
     private final Counter refused;
     private final Counter oomKills;
     private final Counter oomCapped;
@@ -87,8 +93,18 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
                 .help("Jobs queued by reconciliation: finished, and delivered by no webhook").register(registry);
         reconcileLastSuccess = Gauge.builder().name("gantry_reconcile_last_success_timestamp_seconds")
                 .help("When the last reconciliation completed (unix time; 0 before the first)").register(registry);
+        reconcileFailures = Counter.builder().name("gantry_reconcile_failures_total")
+                .help("Reconciliations that failed, by reason: gitlab_unavailable, gitlab_error, paging, internal")
+                .labelNames("reason").register(registry);
+        reconcileRequests = Counter.builder().name("gantry_reconcile_requests_total")
+                .help("Requests reconciliation made of the GitLab jobs API").register(registry);
+        reconcileBytes = Counter.builder().name("gantry_reconcile_bytes_total")
+                .help("Bytes of GitLab's answers reconciliation read").register(registry);
+        reconcileJobsSeen = Counter.builder().name("gantry_reconcile_jobs_seen_total")
+                .help("Jobs reconciliation read in GitLab's answers").register(registry);
         reconcileRuns.labelValues("success");
         reconcileRuns.labelValues("failure");
+        for (Reconciler.Failure f : Reconciler.Failure.values()) reconcileFailures.labelValues(f.label());
         // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
         retries.labelValues("prometheus");
         retries.labelValues("gitlab");
@@ -112,12 +128,11 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     }
 
     /**
-     * What an operator watches besides the service itself: the JVM and the process (memory,
-     * GC, threads, process_start_time_seconds, open file descriptors), which build runs, and
-     * the newest backup in {@code backupDir}, so that "no backup for 3 hours" is an alert.
+     * What an operator watches besides the service itself: which build runs, and the newest
+     * backup in {@code backupDir}, so that "no backup for 3 hours" is an alert (the JVM and
+     * the process are added by the first scrape).
      */
     public GantryMetrics withOperations(String version, String commit, java.nio.file.Path backupDir) {
-        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
         io.prometheus.metrics.core.metrics.Info.builder().name("gantry_build_info")
                 .help("The running build: version and commit").labelNames("version", "commit").register(registry)
                 .addLabelValues(version, commit.isEmpty() ? "unknown" : commit);
@@ -131,6 +146,18 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
                 .callback(cb -> org.spack.gantry.store.Backup.newest(backupDir).ifPresent(b -> cb.call(b.bytes())))
                 .register(registry);
         return this;
+    }
+
+    /**
+     * The JVM and the process (memory, GC, threads, process_start_time_seconds, open file
+     * descriptors), registered by the first scrape: their JMX beans take a few hundred
+     * milliseconds of CPU to set up, which a server's start does not wait for.
+     */
+    private synchronized void registerJvmOnce() {
+        if (!jvmRegistered) {
+            io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+            jvmRegistered = true;
+        }
     }
 
     @Override
@@ -208,12 +235,32 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     }
 
     @Override
-    public void reconciled(String result, int queued, double at) {
-        reconcileRuns.labelValues(result).inc();
-        if ("success".equals(result)) {
-            reconcileQueued.inc(queued);
-            reconcileLastSuccess.set(at);
+    public void reconciled(Reconciler.RunReport run) {
+        reconcileRuns.labelValues(run.succeeded() ? "success" : "failure").inc();
+        reconcileRequests.inc(run.requests());
+        reconcileBytes.inc(run.bytes());
+        reconcileJobsSeen.inc(run.jobsSeen());
+        if (run.succeeded()) {
+            reconcileQueued.inc(run.queued());
+            reconcileLastSuccess.set(run.at());
+        } else {
+            reconcileFailures.labelValues(run.failure().label()).inc();
         }
+    }
+
+    /** Whether each background worker runs and makes progress: {@code gantry_worker_up}, and when it last did. */
+    public GantryMetrics withWorkers(Workers workers) {
+        GaugeWithCallback.builder().name("gantry_worker_up")
+                .help("1 while a background worker runs and makes progress when due, 0 when it died or is stuck")
+                .labelNames("worker")
+                .callback(cb -> workers.states().forEach(w -> cb.call(w.up() ? 1 : 0, w.name())))
+                .register(registry);
+        GaugeWithCallback.builder().name("gantry_worker_last_progress_timestamp_seconds")
+                .help("When a background worker last made progress (unix time)")
+                .labelNames("worker")
+                .callback(cb -> workers.states().forEach(w -> cb.call(w.lastProgressAt(), w.name())))
+                .register(registry);
+        return this;
     }
 
     @Override
@@ -232,6 +279,7 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
 
     /** The text {@code /metrics} answers with. */
     public String scrape() {
+        registerJvmOnce();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             new PrometheusTextFormatWriter(false).write(out, registry.scrape());

@@ -1,6 +1,7 @@
 package org.spack.gantry.oom;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,11 @@ import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.gitlab.GitLabPipelines;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.DatabaseException;
 import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.store.PipelineStore;
 import org.spack.gantry.upstream.UpstreamException;
+import org.spack.gantry.worker.Worker;
 
 /**
  * Decides each failed pipeline once all its failed build jobs have been looked at, and
@@ -52,19 +55,25 @@ public final class PipelineReruns implements AutoCloseable {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
-    private final Thread thread = new Thread(this::loop, "oom-reruns");
+    private final Worker worker;
+    private final Duration patience;
+    private Thread thread;
     private volatile boolean running = true;
 
-    /** @param enabled {@code GANTRY_OOM_RERUN_PIPELINES}: when false, no pipeline is started and each says so */
+    /**
+     * @param enabled {@code GANTRY_OOM_RERUN_PIPELINES}: when false, no pipeline is started and each says so
+     * @param callDeadline how long one GitLab call may take: a round of decisions longer than a few is stuck
+     */
     public PipelineReruns(Database db, GitLabPipelines gitlab, boolean enabled, RetryPolicy retry, Listener listener,
-            Clock clock) {
+            Worker worker, Duration callDeadline, Clock clock) {
         this.db = db;
         this.gitlab = gitlab;
         this.enabled = enabled;
         this.retry = retry;
         this.listener = listener;
+        this.worker = worker;
+        this.patience = callDeadline.multipliedBy(4).plusSeconds(60);
         this.clock = clock;
-        thread.setDaemon(true);
     }
 
     /** From the kills recorded for a failed pipeline's failed build jobs (build id to its count since the last success). */
@@ -80,7 +89,8 @@ public final class PipelineReruns implements AutoCloseable {
             log.warn("{} failed pipeline(s) were being run again when Gantry last stopped; looking at GitLab before"
                     + " asking again", released);
         }
-        thread.start();
+        worker.progressed(patience);
+        thread = worker.start("oom-reruns", this::loop);
         return this;
     }
 
@@ -100,10 +110,13 @@ public final class PipelineReruns implements AutoCloseable {
                 for (PipelineStore.Due due : db.read(c -> pipelines.due(c, now(), 100))) {
                     if (!running) break;
                     decide(due);
+                    worker.progressed(patience);
                 }
-            } catch (RuntimeException e) {
-                log.error("failed pipelines: cannot decide what to run again", e);
+            } catch (DatabaseException e) {
+                // the database is refusing (a full disk): the pipelines wait in it, and are decided once it answers
+                log.warn("failed pipelines: cannot decide what to run again: {}", e.getMessage());
             }
+            worker.progressed(patience);
             sleep();
         }
     }
@@ -192,12 +205,14 @@ public final class PipelineReruns implements AutoCloseable {
     /** Stops taking pipelines; a call under way ends as its HTTP client is closed, or by itself. */
     public void stop() {
         running = false;
+        worker.stopping();
         signal();
     }
 
     @Override
     public void close() {
         stop();
+        if (thread == null) return;
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

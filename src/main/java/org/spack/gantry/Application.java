@@ -61,7 +61,7 @@ public final class Application implements AutoCloseable {
         JobStore jobs = new JobStore();
         NodeStore nodes = new NodeStore();
         // the collection's job writer tells it of each commit (JobCommitListener)
-        this.history = new LiveHistory(config.dbFile());
+        this.history = new LiveHistory(db);
         GantryMetrics metrics = new GantryMetrics(
                 () -> db.read(queue::depth),
                 () -> {

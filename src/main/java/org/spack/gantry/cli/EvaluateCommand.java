@@ -16,6 +16,8 @@ import org.spack.gantry.predict.HistoryIndex;
 import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.spec.SpecParser;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.Dialect;
+import org.spack.gantry.store.HistoryStore;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.StoredJob;
 import picocli.CommandLine.Command;
@@ -72,7 +74,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (Connection c = Database.open(config.dbFile(), true)) {
             c.setAutoCommit(false);
             jobs = new JobStore().newest(c, holdout);
-            history = HistoryWithout.index(c, jobs);
+            history = HistoryWithout.index(c, new HistoryStore(Dialect.SQLITE), jobs);
             c.rollback();
         } catch (SQLException e) {
             throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage());

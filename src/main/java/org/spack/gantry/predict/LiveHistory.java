@@ -1,16 +1,14 @@
 package org.spack.gantry.predict;
 
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spack.gantry.store.CommitWatch;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.HistoryRow;
+import org.spack.gantry.store.HistoryStore;
 import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobRow;
 
@@ -18,26 +16,26 @@ import org.spack.gantry.store.JobRow;
  * Keeps a {@link HistoryIndex} equal to the jobs table, so that answering needs no SQL.
  * Loads it in the background; then the server's own commits are pushed ({@link
  * #committed}, right after the commit returns) and other processes' commits (a backfill,
- * an operator's {@code sqlite3}) are noticed by {@code PRAGMA data_version}, looked at
- * every {@link #CHECK_MS} ms on a connection of its own. A changed package is read again
- * from SQLite, which gives its rows' order.
+ * an operator's {@code sqlite3}) are noticed by the database's {@link CommitWatch}, looked
+ * at every {@link #CHECK_MS} ms. A changed package is read again through the database,
+ * which gives its rows' order.
  */
 public final class LiveHistory implements JobCommitListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveHistory.class);
     static final long CHECK_MS = 200;
 
-    private final Path file;
+    private final Database db;
+    private final HistoryStore store;
     private final Object lock = new Object();
     private final Thread thread;
-    private Connection connection; // guarded by lock
-    private PreparedStatement dataVersion; // guarded by lock
-    private long lastSeenVersion = -1; // guarded by lock
+    private CommitWatch watch; // guarded by lock
     private long lastId; // guarded by lock: every job up to it is in the index
     private volatile HistoryIndex index;
     private volatile boolean closed;
 
-    public LiveHistory(Path file) {
-        this.file = file;
+    public LiveHistory(Database db) {
+        this.db = db;
+        this.store = db.historyStore();
         this.thread = new Thread(this::run, "history-index");
         thread.setDaemon(true);
     }
@@ -57,22 +55,19 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
     public HistoryIndex load() {
         long started = System.nanoTime();
         synchronized (lock) {
-            try {
-                if (connection == null) {
-                    connection = Database.open(file, true);
-                    dataVersion = connection.prepareStatement("PRAGMA data_version");
-                }
-                changed(); // the baseline: a commit after this look is seen by the next one
-                lastId = HistoryRows.lastId(connection);
-                List<HistoryRow> rows = HistoryRows.all(connection);
-                index = HistoryIndex.of(rows);
-                // at the level of "gantry listening": the moment allocations come from memory
-                log.info("history index loaded: {} develop jobs of {} packages in {} ms", rows.size(),
-                        index.packageCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                return index;
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot load the history: " + e.getMessage(), e);
+            if (watch == null) {
+                watch = db.commitWatch();
             }
+            watch.changed(); // the baseline: a commit after this look is seen by the next one
+            List<HistoryRow> rows = db.read(c -> {
+                lastId = store.lastId(c);
+                return store.all(c);
+            });
+            index = HistoryIndex.of(rows);
+            // at the level of "gantry listening": the moment allocations come from memory
+            log.info("history index loaded: {} develop jobs of {} packages in {} ms", rows.size(),
+                    index.packageCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return index;
         }
     }
 
@@ -82,10 +77,10 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         if (!"develop".equals(row.ref())) return;
         synchronized (lock) {
             HistoryIndex current = index;
-            if (current == null || connection == null || current.lastId(row.pkgName()) >= id) return;
+            if (current == null || closed || current.lastId(row.pkgName()) >= id) return;
             try {
-                current.replace(row.pkgName(), HistoryRows.ofPackage(connection, row.pkgName()));
-            } catch (SQLException e) {
+                current.replace(row.pkgName(), db.read(c -> store.ofPackage(c, row.pkgName())));
+            } catch (RuntimeException e) {
                 // the background check reads it again
                 log.warn("history index: cannot read package {} after a commit: {}", row.pkgName(), e.getMessage());
             }
@@ -93,42 +88,32 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
     }
 
     /** Reads the packages other connections added jobs to since the last look; how many. */
-    public int catchUp() throws SQLException {
+    public int catchUp() {
         synchronized (lock) {
             HistoryIndex current = index;
-            if (current == null || !changed()) return 0;
-            Map<String, Long> added = HistoryRows.packagesAfter(connection, lastId);
-            int read = 0;
-            long last = lastId;
-            for (Map.Entry<String, Long> e : added.entrySet()) {
-                last = Math.max(last, e.getValue());
-                if (current.lastId(e.getKey()) < e.getValue()) {
-                    current.replace(e.getKey(), HistoryRows.ofPackage(connection, e.getKey()));
-                    read++;
+            if (current == null || !watch.changed()) return 0;
+            return db.read(c -> {
+                Map<String, Long> added = store.packagesAfter(c, lastId);
+                int read = 0;
+                long last = lastId;
+                for (Map.Entry<String, Long> e : added.entrySet()) {
+                    last = Math.max(last, e.getValue());
+                    if (current.lastId(e.getKey()) < e.getValue()) {
+                        current.replace(e.getKey(), store.ofPackage(c, e.getKey()));
+                        read++;
+                    }
                 }
-            }
-            lastId = last;
-            return read;
+                lastId = last;
+                return read;
+            });
         }
-    }
-
-    /** True when something was committed since the last look (and on the first look). */
-    private boolean changed() throws SQLException {
-        long v;
-        try (ResultSet rs = dataVersion.executeQuery()) {
-            rs.next();
-            v = rs.getLong(1);
-        }
-        boolean changed = v != lastSeenVersion;
-        lastSeenVersion = v;
-        return changed;
     }
 
     private void run() {
         try {
             load();
         } catch (RuntimeException e) {
-            log.error("history index not loaded; allocations stay with the reference queries: {}", e.getMessage());
+            log.error("history index not loaded; allocations stay with the reference queries", e);
             return;
         }
         while (!closed) {
@@ -137,7 +122,7 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
                 catchUp();
             } catch (InterruptedException e) {
                 return;
-            } catch (SQLException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.warn("history index: cannot look for new jobs: {}", e.getMessage());
             }
         }
@@ -148,12 +133,8 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         closed = true;
         thread.interrupt();
         synchronized (lock) {
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (SQLException ignored) {
-                    // shutting down
-                }
+            if (watch != null) {
+                watch.close();
             }
         }
     }

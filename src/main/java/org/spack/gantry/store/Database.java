@@ -96,6 +96,29 @@ public final class Database implements AutoCloseable {
         return file;
     }
 
+    public Dialect dialect() {
+        return Dialect.SQLITE;
+    }
+
+    /** The SQL that reads the develop history for the in-memory index. */
+    public HistoryStore historyStore() {
+        return new HistoryStore(dialect());
+    }
+
+    /** The reference's sample queries, each returning at most {@code limit} rows. */
+    public ReferenceQueries referenceQueries(int limit) {
+        return new ReferenceQueries(limit);
+    }
+
+    /** A watch on what other connections commit, on a connection of its own. */
+    public CommitWatch commitWatch() {
+        try {
+            return new CommitWatch(open(file, true));
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot open database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public <T> T read(SqlFunction<T> work) {
         Connection c;
         try {

@@ -17,6 +17,7 @@ import org.spack.gantry.spec.Spec;
 import org.spack.gantry.spec.SpecParser;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.DatabaseException;
+import org.spack.gantry.store.HistoryRow;
 import org.spack.gantry.store.JobRow;
 import org.spack.gantry.testing.GeneratedHistory;
 import org.spack.gantry.testing.TestDatabases;
@@ -73,7 +74,7 @@ class IndexedPredictorDifferentialTest {
     void answersEveryQueryOfAGeneratedHistoryAsTheReferenceQueries() throws Exception {
         GeneratedHistory history = GeneratedHistory.random(6, 60, 3000);
         Path file = history(history);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
             Map<String, Integer> by = compareAll(live.load(), new ReferencePredictor(db), history.queries(7));
             // the history reaches every predictor, both kinds of sample, and the defaults
             for (int i = 1; i <= 6; i++) {
@@ -90,7 +91,7 @@ class IndexedPredictorDifferentialTest {
         // a package of identical builds that finished in the same second: only tie order picks the sample
         GeneratedHistory history = GeneratedHistory.random(11, 3, 50);
         Path file = history(history);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
             HistoryIndex fast = live.load();
             Predictor oracle = new ReferencePredictor(db);
             for (String version : new String[] {"1.0", "1.\uE000", "1.\uD83D\uDE00", "7"}) {
@@ -110,7 +111,7 @@ class IndexedPredictorDifferentialTest {
         GeneratedHistory history = GeneratedHistory.random(21, 30, 1500);
         List<GeneratedHistory.Job> jobs = history.jobs();
         Path file = TestDatabases.migrated(dir);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file);
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db);
                 Connection other = Database.open(file, false)) {
             Predictor oracle = new ReferencePredictor(db);
             HistoryIndex fast = live.load(); // empty
@@ -153,7 +154,7 @@ class IndexedPredictorDifferentialTest {
     @Test
     void aRowCommittedByAnotherProcessIsAnsweredWithinTwoSeconds() throws Exception {
         Path file = TestDatabases.migrated(dir);
-        try (LiveHistory live = new LiveHistory(file).start(); Connection other = Database.open(file, false)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db).start(); Connection other = Database.open(file, false)) {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (live.index() == null && System.nanoTime() < deadline) Thread.sleep(5);
             Spec spec = parser.parse("fresh@1.0 +mpi arch=x%gcc@11.4.0");
@@ -176,8 +177,8 @@ class IndexedPredictorDifferentialTest {
         GeneratedHistory history = GeneratedHistory.random(41, 20, 1200);
         Path file = history(history);
         List<HistoryRow> all;
-        try (Connection c = Database.open(file, true)) {
-            all = HistoryRows.all(c);
+        try (Database db = Database.open(file, 1)) {
+            all = db.read(db.historyStore()::all);
         }
         // every third develop job held out, as an evaluation would
         List<HistoryRow> kept = all.stream().filter(r -> r.id() % 3 != 0).toList();

@@ -22,7 +22,7 @@ class PredictionParityTest {
 
     /** The reference queries and the in-memory index, loaded from the same file: both must give the reference's answers. */
     private static List<Predictor> predictors(Database db) {
-        try (LiveHistory live = new LiveHistory(db.file())) {
+        try (LiveHistory live = new LiveHistory(db)) {
             return List.of(new ReferencePredictor(db), live.load());
         }
     }

@@ -52,11 +52,11 @@ public final class Application implements AutoCloseable {
     public Application(Config config, BuildInfo build, Clock clock) {
         this.config = config;
         // Flyway takes about a second to start: only when the database is not already up to date
-        String upToDate = new AppliedMigrations().upToDateVersion(config.dbFile());
-        String schema = upToDate != null ? upToDate : new Migrations(config.dbFile(),
+        String upToDate = config.sharedDatabase() ? null : new AppliedMigrations().upToDateVersion(config.dbFile());
+        String schema = upToDate != null ? upToDate : new Migrations(config.database(),
                 new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
         int cores = Runtime.getRuntime().availableProcessors();
-        this.db = Database.open(config.dbFile(), Math.max(4, cores * 2));
+        this.db = Database.open(config.database(), Math.max(4, cores * 2));
         QueueStore queue = new QueueStore();
         JobStore jobs = new JobStore();
         NodeStore nodes = new NodeStore();
@@ -67,7 +67,7 @@ public final class Application implements AutoCloseable {
                 () -> {
                     Double oldest = db.read(queue::oldestWaitingSince);
                     return oldest == null ? 0 : Math.max(0, clock.millis() / 1000.0 - oldest);
-                }).withOperations(build.version(), build.commit(), config.backupDir());
+                }).withOperations(build.version(), build.commit(), config.backupDir()).withDatabase(db::reachable);
 
         Intake intake = null;
         if (config.collectionEnabled()) {
@@ -82,7 +82,7 @@ public final class Application implements AutoCloseable {
                     Math.max(config.collectBackoffSeconds(), 300));
             OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, history, metrics, clock);
             this.workers = new CollectionWorkers(db, queue, collector, outcomes, retry, metrics, clock,
-                    config.collectWorkers());
+                    config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()));
             this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
             intake = new Intake(intakeWriter);
         } else {
@@ -100,7 +100,8 @@ public final class Application implements AutoCloseable {
                     new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
                             Math.max(config.collectBackoffSeconds(), 300)), JobsScan.Sleeper.THREAD, clock);
             CollectionWorkers toWake = workers;
-            this.reconciler = new Reconciler(scan, db, reconciliation, config.reconcileIntervalSeconds(),
+            this.reconciler = new Reconciler(scan, db, db.hostLock(Reconciler.HOST_LOCK), reconciliation,
+                    config.reconcileIntervalSeconds(),
                     config.reconcileLookbackHours() * 3600L, metrics, () -> {
                         if (toWake != null) toWake.signal();
                     }, clock);
@@ -112,7 +113,7 @@ public final class Application implements AutoCloseable {
                 new Server.Routes(history, new ReferencePredictor(db), intake, config.gitlabWebhookToken(),
                         config.collectionEnabled() ? null : config.collectionStatus(),
                         build.version(), config.collectionStatus(),
-                        () -> db.read(c -> new HealthHandler.DatabaseState(schema, queue.depth(c),
+                        () -> db.read(c -> new HealthHandler.DatabaseState(db.describe(), schema, queue.depth(c),
                                 Reconciler.describe(config.reconciliationStatus(), reconciliation.progress(c),
                                         clock.millis() / 1000.0))),
                         metrics, config.memoryLimit()));
@@ -130,7 +131,7 @@ public final class Application implements AutoCloseable {
         // loaded, so neither the size of the history nor the loading's CPU delays the start
         history.start();
         log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
-                config.dbFile().toAbsolutePath(), config.collectionStatus());
+                db.describe(), config.collectionStatus());
     }
 
     /** Whether allocations are answered from the in-memory history yet (it loads after the start). */

@@ -2,8 +2,6 @@ package org.spack.gantry.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.spack.gantry.config.Config;
@@ -16,8 +14,6 @@ import org.spack.gantry.predict.HistoryIndex;
 import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.spec.SpecParser;
 import org.spack.gantry.store.Database;
-import org.spack.gantry.store.Dialect;
-import org.spack.gantry.store.HistoryStore;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.StoredJob;
 import picocli.CommandLine.Command;
@@ -63,7 +59,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--memory-limit-factor must be a positive number, not " + limitFactor);
         }
         Config config = configSource.load();
-        if (!Files.exists(config.dbFile())) {
+        if (!config.sharedDatabase() && !Files.exists(config.dbFile())) {
             throw new CommandFailure("database " + config.dbFile() + " does not exist");
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -71,13 +67,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<StoredJob> jobs;
         HistoryIndex history;
         // one read transaction: the held-out jobs and the history they are taken from agree
-        try (Connection c = Database.open(config.dbFile(), true)) {
-            c.setAutoCommit(false);
-            jobs = new JobStore().newest(c, holdout);
-            history = HistoryWithout.index(c, new HistoryStore(Dialect.SQLITE), jobs);
-            c.rollback();
-        } catch (SQLException e) {
-            throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage());
+        try (Database db = Database.open(config.database(), 1)) {
+            record Read(List<StoredJob> jobs, HistoryIndex history) {}
+            Read read = db.read(c -> {
+                List<StoredJob> newest = new JobStore().newest(c, holdout);
+                return new Read(newest, HistoryWithout.index(c, db.historyStore(), newest));
+            });
+            jobs = read.jobs();
+            history = read.history();
         }
         // on the error stream, so that the report alone is on the output
         Progress progress = new Progress(err, System.console() != null);

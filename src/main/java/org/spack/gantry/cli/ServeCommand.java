@@ -25,7 +25,7 @@ public final class ServeCommand implements Callable<Integer> {
         // configuration first: it sets up logging, which must precede the first logger
         Config config = configSource.load();
         // held while serving, so that a restore does not swap the database under a server
-        ServeLock serving = ServeLock.forServing(config.dbFile());
+        ServeLock serving = config.sharedDatabase() ? ServeLock.NONE : ServeLock.forServing(config.dbFile());
         Application app = new Application(config, BuildInfo.load(), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.HostLock;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.UpstreamException;
 
@@ -30,8 +31,15 @@ public final class Reconciler implements AutoCloseable {
         Listener NONE = (result, queued, at) -> {};
     }
 
+    /**
+     * The PostgreSQL advisory lock key of the reconciliation role ({@link org.spack.gantry.store.HostLock}):
+     * one host of a fleet runs it. Every release must use the same number.
+     */
+    public static final long HOST_LOCK = 0x67616e7472790001L;
+
     private final JobsScan scan;
     private final Database db;
+    private final HostLock role;
     private final ReconciliationStore store;
     private final long intervalSeconds;
     private final long lookbackSeconds;
@@ -41,10 +49,11 @@ public final class Reconciler implements AutoCloseable {
     private final Thread thread = new Thread(this::loop, "reconcile");
     private volatile boolean running = true;
 
-    public Reconciler(JobsScan scan, Database db, ReconciliationStore store, long intervalSeconds, long lookbackSeconds,
-            Listener listener, Runnable onQueued, Clock clock) {
+    public Reconciler(JobsScan scan, Database db, HostLock role, ReconciliationStore store, long intervalSeconds,
+            long lookbackSeconds, Listener listener, Runnable onQueued, Clock clock) {
         this.scan = scan;
         this.db = db;
+        this.role = role;
         this.store = store;
         this.intervalSeconds = intervalSeconds;
         this.lookbackSeconds = lookbackSeconds;
@@ -61,9 +70,16 @@ public final class Reconciler implements AutoCloseable {
 
     private void loop() {
         int failures = 0;
+        boolean holding = false;
         while (running) {
             try {
-                runOnce();
+                boolean holds = role.tryHold();
+                if (holds != holding) {
+                    log.info(holds ? "reconciliation runs on this host (it holds the reconciliation lock)"
+                            : "reconciliation runs on another host");
+                    holding = holds;
+                }
+                if (holds) runOnce();
                 failures = 0;
             } catch (InterruptedException e) {
                 return;
@@ -129,6 +145,7 @@ public final class Reconciler implements AutoCloseable {
     public void close() {
         running = false;
         thread.interrupt();
+        role.close();
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

@@ -103,6 +103,15 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
         return this;
     }
 
+    /** {@code gantry_database_up}: 1 while the database answers a query, 0 when it does not (asked at each scrape). */
+    public GantryMetrics withDatabase(java.util.function.BooleanSupplier reachable) {
+        GaugeWithCallback.builder().name("gantry_database_up")
+                .help("Whether the database (SQLite file or PostgreSQL) answers a query: 1 or 0")
+                .callback(cb -> cb.call(reachable.getAsBoolean() ? 1 : 0))
+                .register(registry);
+        return this;
+    }
+
     void request(String route, int status, double seconds) {
         RequestSeries series = requestSeries(route, status);
         series.count().inc();

@@ -13,9 +13,10 @@ public final class HealthHandler implements HttpHandler {
 
     /**
      * What the database says right now; throws when it cannot answer.
+     * @param database which database: {@code sqlite /path} or {@code postgresql://user@host:port/db}
      * @param reconciliation whether automatic reconciliation runs, and its last completed run
      */
-    public record DatabaseState(String schemaVersion, long queueDepth, String reconciliation) {}
+    public record DatabaseState(String database, String schemaVersion, long queueDepth, String reconciliation) {}
 
     private final String version;
     private final String collection;
@@ -35,6 +36,8 @@ public final class HealthHandler implements HttpHandler {
             DatabaseState state = database.get();
             body.addProperty("status", "ok");
             body.addProperty("version", version);
+            body.addProperty("database", state.database());
+            body.addProperty("database_reachable", true);
             body.addProperty("schema_version", state.schemaVersion());
             body.addProperty("queue_depth", state.queueDepth());
             body.addProperty("reconciliation", state.reconciliation());
@@ -43,6 +46,7 @@ public final class HealthHandler implements HttpHandler {
             log.error("health check failed: {}", e.getMessage());
             body.addProperty("status", "error");
             body.addProperty("version", version);
+            body.addProperty("database_reachable", false);
             body.addProperty("error", e.getMessage());
             status = 503;
         }

@@ -42,13 +42,14 @@ public final class ExpensiveVariants {
         return variants.get(name) instanceof Boolean b ? (b ? 1L : 0L) : null;
     }
 
-    /** The reference's conditions of a spec's expensive-variant query, one per variant. */
-    static List<ReferenceQueries.Expensive> conditions(Variants variants) {
+    /** A spec's expensive-variant query: the reference's conditions, one per variant, and this rule over a stored text. */
+    static ReferenceQueries.ExpensiveMatch match(Variants variants) {
         List<ReferenceQueries.Expensive> conditions = new ArrayList<>(NAMES.size());
         for (String name : NAMES) {
             conditions.add(new ReferenceQueries.Expensive(name, required(variants, name)));
         }
-        return conditions;
+        int requirement = requirement(variants);
+        return new ReferenceQueries.ExpensiveMatch(conditions, text -> stored(text) == requirement);
     }
 
     /** What a spec's expensive-variant query accepts, packed: a stored job matches when {@link #stored} equals it. */

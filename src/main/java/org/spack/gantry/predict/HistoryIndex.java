@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.spack.gantry.spec.Spec;
 import org.spack.gantry.store.HistoryRow;
+import org.spack.gantry.store.HistoryStore;
 import org.spack.gantry.store.SpecColumn;
 
 /**
@@ -53,6 +54,12 @@ public final class HistoryIndex implements Predictor {
     long lastId(String pkgName) {
         PackageHistory h = packages.get(pkgName);
         return h == null ? 0 : h.lastId();
+    }
+
+    /** Whether it holds exactly this many jobs of the package, the highest with this id. */
+    boolean holds(String pkgName, HistoryStore.PackageState state) {
+        PackageHistory h = packages.get(pkgName);
+        return h != null && h.count() == state.count() && h.lastId() == state.lastId();
     }
 
     public int packageCount() {

@@ -25,6 +25,7 @@ final class PackageHistory {
     private final Partition[] expensivePartitions;
     private final long version;
     private final long lastId;
+    private final int count;
 
     /**
      * @param rows the package's jobs in {@link org.spack.gantry.store.HistoryStore}'s order
@@ -32,6 +33,7 @@ final class PackageHistory {
      */
     PackageHistory(List<HistoryRow> rows, long version) {
         this.version = version;
+        this.count = rows.size();
         Map<String, List<HistoryRow>> variantGroups = new LinkedHashMap<>();
         Map<Integer, List<HistoryRow>> expensiveGroups = new LinkedHashMap<>();
         Map<String, Integer> storedExpensive = new HashMap<>();
@@ -66,6 +68,11 @@ final class PackageHistory {
     /** The highest job id in it. */
     long lastId() {
         return lastId;
+    }
+
+    /** How many jobs it holds. */
+    int count() {
+        return count;
     }
 
     private Partition partition(List<HistoryRow> group) {

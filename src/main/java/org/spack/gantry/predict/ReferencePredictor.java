@@ -28,14 +28,14 @@ public final class ReferencePredictor implements Predictor {
     }
 
     private Prediction predict(Connection c, Spec spec) throws SQLException {
-        List<ReferenceQueries.Expensive> conditions = ExpensiveVariants.conditions(spec.variants());
+        ReferenceQueries.ExpensiveMatch expensive = ExpensiveVariants.match(spec.variants());
         for (int i = 0; i < SampleQuery.COMBOS.size(); i++) {
             List<SpecColumn> combo = SampleQuery.COMBOS.get(i);
             List<ReferenceQueries.Match> matches = SampleQuery.matches(spec, combo);
             List<double[]> sample = queries.exact(c, spec.pkgName(), spec.variants().json(), matches);
             String name = "exact:" + (i + 1);
             if (sample.size() < SampleQuery.MIN_SAMPLE) {
-                sample = queries.expensive(c, spec.pkgName(), matches, conditions);
+                sample = queries.expensive(c, spec.pkgName(), matches, expensive);
                 name = "expensive:" + (i + 1);
             }
             if (sample.size() >= SampleQuery.MIN_SAMPLE) {

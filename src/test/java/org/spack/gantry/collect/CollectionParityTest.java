@@ -67,7 +67,8 @@ class CollectionParityTest {
                 new PrometheusClient(upstream.url("/prometheus/api/v1"), "", http), new JobStore(), new NodeStore());
         workers = new CollectionWorkers(db, queue, collector, new OutcomeWriter(db, queue, new JobStore(), new NodeStore(),
                 JobCommitListener.NONE, CollectionListener.NONE, Clock.systemUTC()),
-                new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2);
+                new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2,
+                new CollectionWorkers.Lease(120, false));
         workers.start();
         intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC()).start();
         intake = new Intake(intakeWriter);

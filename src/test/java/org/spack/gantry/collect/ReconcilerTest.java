@@ -16,6 +16,7 @@ import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.store.HostLock;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.TestDatabases;
@@ -45,7 +46,7 @@ class ReconcilerTest {
         http = new HttpFetcher(Timeout.ofSeconds(2), Timeout.ofSeconds(10), 2);
         JobsScan scan = new JobsScan(new GitLabClient(gitlab.gitlabUrl(), ClusterStandIn.API_TOKEN, http), db,
                 new QueueStore(), new JobStore(), new RetryPolicy(1, 0.01, 0.01), s -> {}, Clock.systemUTC());
-        reconciler = new Reconciler(scan, db, new ReconciliationStore(), 600, 24 * HOUR,
+        reconciler = new Reconciler(scan, db, HostLock.ALWAYS_HELD, new ReconciliationStore(), 600, 24 * HOUR,
                 (result, queued, at) -> runs.add(result + " " + queued), () -> {}, Clock.systemUTC());
         // finished 30 h, 3 h and 90 min ago
         gitlab.jobList(List.of(
@@ -89,7 +90,7 @@ class ReconcilerTest {
     void aFailedRunIsCountedAndRecordsNoProgress() {
         GitLabClient refused = new GitLabClient(gitlab.gitlabUrl(), "revoked", http);
         Reconciler failing = new Reconciler(new JobsScan(refused, db, new QueueStore(), new JobStore(),
-                new RetryPolicy(1, 0.01, 0.01), s -> {}, Clock.systemUTC()), db, new ReconciliationStore(), 600,
+                new RetryPolicy(1, 0.01, 0.01), s -> {}, Clock.systemUTC()), db, HostLock.ALWAYS_HELD, new ReconciliationStore(), 600,
                 24 * HOUR, (result, queued, at) -> runs.add(result), () -> {}, Clock.systemUTC());
         UpstreamException e = assertThrows(UpstreamException.class, failing::runOnce);
         assertEquals("GitLab answered HTTP 401: 401 Unauthorized (is GITLAB_API_TOKEN valid?)", e.getMessage());

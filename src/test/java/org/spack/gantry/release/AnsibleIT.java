@@ -94,7 +94,7 @@ class AnsibleIT {
         // made as the reference implementation makes it: its schema and index, user_version 2, no Flyway history
         Files.createDirectories(db.getParent());
         Path script = Files.writeString(work.resolve("reference.sql"),
-                Files.readString(Path.of("migrations/V1__initial.sql")) + "\n" + Files.readString(Path.of("migrations/V2__spec_index.sql"))
+                Files.readString(Path.of("migrations/sqlite/V1__initial.sql")) + "\n" + Files.readString(Path.of("migrations/sqlite/V2__spec_index.sql"))
                         + "\nPRAGMA user_version = 2;\n" + Parity.text("insert_samples.sql"));
         sqlite(".read " + script);
         assertEquals(JOBS, rows("jobs"));

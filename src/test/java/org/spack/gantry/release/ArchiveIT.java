@@ -57,7 +57,8 @@ class ArchiveIT {
         Path dir = tmp.resolve("releases/1");
         Result r = archive("-d", dir.toString());
         assertEquals(0, r.code(), r.err());
-        for (String f : List.of("bin/gantry", "lib/gantry.jar", "migrations/V1__initial.sql", "migrations/V2__spec_index.sql",
+        for (String f : List.of("bin/gantry", "lib/gantry.jar", "migrations/sqlite/V1__initial.sql", "migrations/sqlite/V2__spec_index.sql",
+                "migrations/postgresql/V1__initial.sql",
                 "environment.json.example", "systemd/gantry.service", "RELEASE")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }

@@ -6,28 +6,31 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Tells whether another connection (another process: a backfill, an operator's
- * {@code sqlite3}) committed since the last look: SQLite's {@code PRAGMA data_version},
- * which only changes between two looks on the same connection, so it keeps one of its own.
+ * Whether another connection (another process: a backfill, an operator's {@code sqlite3})
+ * committed since the last look: SQLite's {@code PRAGMA data_version}, which only changes
+ * between two looks on the same connection, so it keeps one of its own.
  */
-public final class CommitWatch implements AutoCloseable {
+final class SqliteJobChanges implements JobChanges {
     private final Connection connection;
     private final PreparedStatement dataVersion;
     private long lastSeen = -1;
 
-    CommitWatch(Connection connection) throws SQLException {
+    SqliteJobChanges(Connection connection) throws SQLException {
         this.connection = connection;
         this.dataVersion = connection.prepareStatement("PRAGMA data_version");
     }
 
-    /** True when something was committed since the last look (and on the first look). */
-    public synchronized boolean changed() {
+    @Override
+    public synchronized Changes await(long timeoutMs) throws InterruptedException {
+        if (lastSeen >= 0) {
+            Thread.sleep(timeoutMs);
+        }
         try (ResultSet rs = dataVersion.executeQuery()) {
             rs.next();
             long v = rs.getLong(1);
             boolean changed = v != lastSeen;
             lastSeen = v;
-            return changed;
+            return changed ? UNKNOWN : NOTHING;
         } catch (SQLException e) {
             throw new DatabaseException("cannot look for commits: " + e.getMessage(), e);
         }

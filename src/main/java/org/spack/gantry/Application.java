@@ -5,19 +5,23 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spack.gantry.allocate.Allocations;
+import org.spack.gantry.allocate.ReferenceAnswer;
+import org.spack.gantry.collect.Collection;
 import org.spack.gantry.collect.CollectionWorkers;
 import org.spack.gantry.collect.Collector;
-import org.spack.gantry.collect.Intake;
 import org.spack.gantry.collect.IntakeWriter;
 import org.spack.gantry.collect.JobsScan;
-import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.collect.OutcomeWriter;
+import org.spack.gantry.collect.Reconciler;
+import org.spack.gantry.collect.Reconciliation;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.gitlab.GitLabClient;
-import org.spack.gantry.http.GantryMetrics;
-import org.spack.gantry.http.HealthHandler;
+import org.spack.gantry.http.Health;
+import org.spack.gantry.http.LogText;
 import org.spack.gantry.http.Server;
+import org.spack.gantry.metrics.GantryMetrics;
 import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
@@ -32,7 +36,11 @@ import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.HttpFetcher;
 
-/** The running service: database, predictor, collection and HTTP, started and stopped in order. */
+/**
+ * The running service, composed here and nowhere else: the database, the history and
+ * the allocations answered from it, collection, reconciliation, and the HTTP server
+ * with its routes; started in that order and stopped in the reverse.
+ */
 public final class Application implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Application.class);
     /** How long a stop waits for requests under way: a webhook waits for its commit, never long. */
@@ -41,102 +49,110 @@ public final class Application implements AutoCloseable {
     private static final long COLLECTION_GRACE_MS = 5_000;
 
     private final Config config;
+    private final Clock clock;
     private final Database db;
-    private final HttpFetcher http;
-    private final CollectionWorkers workers;
-    private final IntakeWriter intakeWriter;
-    private final Server server;
+    private final QueueStore queue = new QueueStore();
+    private final GantryMetrics metrics;
     private final LiveHistory history;
-    private final Reconciler reconciler;
+    private final HttpFetcher http;
+    private final Collection collection;
+    private final Reconciliation reconciliation;
+    private final Server server;
 
     public Application(Config config, BuildInfo build, Clock clock) {
         this.config = config;
-        // Flyway takes about a second to start: only when the database is not already up to date
-        String upToDate = config.sharedDatabase() ? null : new AppliedMigrations().upToDateVersion(config.dbFile());
-        String schema = upToDate != null ? upToDate : new Migrations(config.database(),
-                new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
+        this.clock = clock;
+        String schema = migrated(config, clock);
         int cores = Runtime.getRuntime().availableProcessors();
         this.db = Database.open(config.database(), Math.max(4, cores * 2));
-        QueueStore queue = new QueueStore();
-        JobStore jobs = new JobStore();
-        NodeStore nodes = new NodeStore();
+        this.metrics = new GantryMetrics(() -> db.read(queue::depth), this::oldestQueuedAgeSeconds)
+                .withOperations(build.version(), build.commit(), config.backupDir())
+                .withDatabase(db::reachable);
         // the collection's job writer tells it of each commit (JobCommitListener)
         this.history = new LiveHistory(db);
-        GantryMetrics metrics = new GantryMetrics(
-                () -> db.read(queue::depth),
-                () -> {
-                    Double oldest = db.read(queue::oldestWaitingSince);
-                    return oldest == null ? 0 : Math.max(0, clock.millis() / 1000.0 - oldest);
-                }).withOperations(build.version(), build.commit(), config.backupDir()).withDatabase(db::reachable);
+        Allocations allocations = new Allocations(history, new ReferencePredictor(db),
+                new ReferenceAnswer(config.memoryLimit()), Allocations.defaultCacheBytes(), metrics);
+        this.http = new HttpFetcher(Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())),
+                Timeout.ofSeconds(config.httpTimeoutSeconds()), config.collectWorkers() * 2 + 2);
+        this.collection = collection();
+        this.reconciliation = reconciliation();
+        this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8), metrics)
+                .allocations(allocations)
+                .webhooks(collection, config.gitlabWebhookToken())
+                .health(build.version(), () -> health(schema, allocations))
+                .metrics(metrics::scrape);
+    }
 
-        Intake intake = null;
-        if (config.collectionEnabled()) {
-            Timeout timeout = Timeout.ofSeconds(config.httpTimeoutSeconds());
-            this.http = new HttpFetcher(Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())), timeout,
-                    config.collectWorkers() * 2);
-            Collector collector = new Collector(db,
-                    new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
-                    new PrometheusClient(config.prometheusUrl(), config.prometheusCookie(), http),
-                    jobs, nodes);
-            RetryPolicy retry = new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
-                    Math.max(config.collectBackoffSeconds(), 300));
-            OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, history, metrics, clock);
-            this.workers = new CollectionWorkers(db, queue, collector, outcomes, retry, metrics, clock,
-                    config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()));
-            this.intakeWriter = new IntakeWriter(db, queue, workers::signal, clock).start();
-            intake = new Intake(intakeWriter);
-        } else {
-            // reconciliation needs only the GitLab API
-            this.http = config.reconciliationEnabled() ? new HttpFetcher(
-                    Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())), Timeout.ofSeconds(config.httpTimeoutSeconds()), 2)
-                    : null;
-            this.workers = null;
-            this.intakeWriter = null;
-            log.warn("collection is {}: /v1/collect answers 503 until they are set", config.collectionStatus());
+    /** What /healthz reports; throws when the database does not answer. */
+    private Health health(String schema, Allocations allocations) {
+        ReconciliationStore progress = new ReconciliationStore();
+        return db.read(c -> new Health(db.describe(), schema, queue.depth(c), allocations.fromMemory() ? "memory" : "database",
+                collection.status(), Reconciler.describe(reconciliation.status(), progress.progress(c), now())));
+    }
+
+    /**
+     * The schema version, after applying what is pending (Flyway takes a second to start: on
+     * SQLite only then; on a shared PostgreSQL it always looks, under its lock).
+     */
+    private static String migrated(Config config, Clock clock) {
+        String upToDate = config.sharedDatabase() ? null : new AppliedMigrations().upToDateVersion(config.dbFile());
+        return upToDate != null ? upToDate : new Migrations(config.database(),
+                new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
+    }
+
+    /** On with every collection setting; off, saying which are missing, otherwise. */
+    private Collection collection() {
+        if (!config.collectionEnabled()) {
+            return new Collection.Off(config.missingCollectionSettings());
         }
-        ReconciliationStore reconciliation = new ReconciliationStore();
-        if (config.reconciliationEnabled()) {
-            JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http), db, queue, jobs,
-                    new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
-                            Math.max(config.collectBackoffSeconds(), 300)), JobsScan.Sleeper.THREAD, clock);
-            CollectionWorkers toWake = workers;
-            this.reconciler = new Reconciler(scan, db, db.hostLock(Reconciler.HOST_LOCK), reconciliation,
-                    config.reconcileIntervalSeconds(),
-                    config.reconcileLookbackHours() * 3600L, metrics, () -> {
-                        if (toWake != null) toWake.signal();
-                    }, clock);
-        } else {
-            this.reconciler = null;
-            log.info("reconciliation with the GitLab jobs API is {}", config.reconciliationStatus());
+        JobStore jobs = new JobStore();
+        NodeStore nodes = new NodeStore();
+        Collector collector = new Collector(db, gitlab(), new PrometheusClient(config.prometheusUrl(),
+                config.prometheusCookie(), http), jobs, nodes);
+        OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, history, metrics, clock);
+        CollectionWorkers workers = new CollectionWorkers(db, queue, collector, outcomes, retryPolicy(), metrics, clock,
+                config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()));
+        return new Collection.On(new IntakeWriter(db, queue, workers::signal, clock), workers, http::abort);
+    }
+
+    /** Needs only the GitLab API: it queues, and a server with collection on collects. */
+    private Reconciliation reconciliation() {
+        if (!config.reconciliationEnabled()) {
+            return new Reconciliation.Off(config.reconciliationStatus());
         }
-        this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8),
-                new Server.Routes(history, new ReferencePredictor(db), intake, config.gitlabWebhookToken(),
-                        config.collectionEnabled() ? null : config.collectionStatus(),
-                        build.version(), config.collectionStatus(),
-                        () -> db.read(c -> new HealthHandler.DatabaseState(db.describe(), schema, queue.depth(c),
-                                Reconciler.describe(config.reconciliationStatus(), reconciliation.progress(c),
-                                        clock.millis() / 1000.0))),
-                        metrics, config.memoryLimit()));
+        JobsScan scan = new JobsScan(gitlab(), db, queue, new JobStore(), retryPolicy(), JobsScan.Sleeper.THREAD, clock);
+        return new Reconciliation.On(new Reconciler(scan, db, db.hostLock(Reconciler.HOST_LOCK), new ReconciliationStore(),
+                config.reconcileIntervalSeconds(),
+                config.reconcileLookbackHours() * 3600L, metrics, collection::wake, clock), config.reconciliationStatus());
+    }
+
+    private GitLabClient gitlab() {
+        return new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http);
+    }
+
+    private RetryPolicy retryPolicy() {
+        return new RetryPolicy(config.collectMaxAttempts(), config.collectBackoffSeconds(),
+                Math.max(config.collectBackoffSeconds(), 300));
+    }
+
+    private double oldestQueuedAgeSeconds() {
+        Double oldest = db.read(queue::oldestWaitingSince);
+        return oldest == null ? 0 : Math.max(0, now() - oldest);
+    }
+
+    private double now() {
+        return clock.millis() / 1000.0;
     }
 
     public void start() {
-        if (workers != null) {
-            workers.start();
-        }
+        collection.start();
         server.start();
-        if (reconciler != null) {
-            reconciler.start();
-        }
+        reconciliation.start();
         // once serving: the reference queries answer (exactly, only slower) until the index is
         // loaded, so neither the size of the history nor the loading's CPU delays the start
         history.start();
         log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
-                db.describe(), config.collectionStatus());
-    }
-
-    /** Whether allocations are answered from the in-memory history yet (it loads after the start). */
-    public boolean answersFromMemory() {
-        return history.index() != null;
+                LogText.escape(db.describe()), collection.status());
     }
 
     public int port() {
@@ -151,25 +167,9 @@ public final class Application implements AutoCloseable {
     public void close() {
         long started = System.nanoTime();
         server.shutdown(REQUEST_GRACE_MS);
-        if (intakeWriter != null) {
-            intakeWriter.close();
-        }
-        if (workers != null) {
-            int released = workers.stop(COLLECTION_GRACE_MS, http::abort);
-            if (released > 0) {
-                log.info("{} collection(s) under way were put back in the queue for the next start", released);
-            }
-        }
-        if (http != null) {
-            try {
-                http.close();
-            } catch (java.io.IOException ignored) {
-                // shutting down
-            }
-        }
-        if (reconciler != null) {
-            reconciler.close();
-        }
+        collection.stop(COLLECTION_GRACE_MS);
+        reconciliation.stop();
+        http.close();
         history.close();
         db.close();
         log.info("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

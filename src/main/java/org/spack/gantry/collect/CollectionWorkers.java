@@ -118,7 +118,7 @@ public final class CollectionWorkers implements AutoCloseable {
                     for (int i = 0; i < abandoned[0]; i++) listener.outcome(Outcome.failed("interrupted", "interrupted"));
                 }
             } catch (RuntimeException e) {
-                log.error("cannot read the collection queue: {}", e.getMessage());
+                log.error("cannot claim an event from the collection queue", e);
                 sleepUntilWoken();
                 continue;
             }

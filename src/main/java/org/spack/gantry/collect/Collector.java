@@ -7,7 +7,6 @@ import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobRow;
 import org.spack.gantry.store.JobStore;
-import org.spack.gantry.store.NodeRow;
 import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.upstream.UpstreamException;
 
@@ -62,7 +61,9 @@ public final class Collector {
         UsageStats mem = metrics.memoryUsage(a.pod(), e.startedAt(), e.finishedAt());
         UsageStats cpu = metrics.cpuUsage(a.pod(), e.startedAt(), e.finishedAt());
         String uuid = metrics.nodeUuid(r.node(), mid);
-        NodeRow newNode = db.read(c -> nodes.findByUuid(c, uuid)) != null ? null : metrics.nodeLabels(r.node(), uuid, mid);
+        Long storedNode = db.read(c -> nodes.findByUuid(c, uuid));
+        CollectedJob.Node node = storedNode != null ? new CollectedJob.StoredNode(storedNode)
+                : new CollectedJob.NewNode(metrics.nodeLabels(r.node(), uuid, mid));
         JobRow job = new JobRow(a.pod(), e.startedAt(), e.finishedAt(), e.buildId(), JobEvent.STATUS, e.ref(),
                 a.pkgName(), a.pkgVersion(), a.variantsJson(), a.compilerName(), a.compilerVersion(), a.arch(),
                 a.stack(), a.buildJobs(), r.cpuRequest(), r.cpuLimit(),
@@ -70,7 +71,7 @@ public final class Collector {
                 r.memRequest(), r.memLimit(), mem.mean(), mem.median(), mem.max(), mem.min(), mem.stddev());
         String unusable = unusableValue(job);
         if (unusable != null) throw new MissingData("unusable value: " + unusable);
-        return new CollectedJob(job, uuid, newNode);
+        return new CollectedJob(job, node);
     }
 
     /** The first number that cannot be stored (NaN or infinite: Prometheus writes "NaN", "+Inf"), or null. */

@@ -1,6 +1,5 @@
 package org.spack.gantry.collect;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +44,8 @@ public final class OutcomeWriter {
         CollectedJob found = ((Collector.Found) result).collected();
         Long[] rowId = new Long[1];
         Outcome outcome = db.write(c -> {
-            long nodeId = found.newNode() != null
-                    ? nodes.insertOrFind(c, found.newNode())
-                    : requireNode(nodes.findByUuid(c, found.nodeUuid()), found.nodeUuid());
+            long nodeId = found.node() instanceof CollectedJob.StoredNode stored ? stored.id()
+                    : nodes.insertOrFind(c, ((CollectedJob.NewNode) found.node()).row());
             rowId[0] = jobs.insert(c, found.job(), nodeId);
             Outcome o = rowId[0] != null ? Outcome.inserted() : Outcome.skipped("already stored");
             queue.finish(c, claimed, o.state(), o.reason(), now());
@@ -71,11 +69,6 @@ public final class OutcomeWriter {
         log.info("job {} {}", claimed.buildId(), outcome);
         listener.outcome(outcome);
         return outcome;
-    }
-
-    private static long requireNode(Long id, String uuid) throws SQLException {
-        if (id == null) throw new SQLException("node " + uuid + " disappeared during collection");
-        return id;
     }
 
     private double now() {

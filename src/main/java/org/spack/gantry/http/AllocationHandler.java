@@ -6,14 +6,8 @@ import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
-import org.spack.gantry.predict.HistoryIndex;
-import org.spack.gantry.predict.LiveHistory;
-import org.spack.gantry.predict.MemoryLimit;
-import org.spack.gantry.predict.Prediction;
-import org.spack.gantry.predict.Predictor;
+import org.spack.gantry.allocate.Allocations;
 import org.spack.gantry.spec.InvalidSpecException;
-import org.spack.gantry.spec.Spec;
-import org.spack.gantry.spec.SpecParser;
 
 /**
  * {@code GET /v1/allocation?spec=SPEC}: the variables Spack puts into a build job.
@@ -26,28 +20,12 @@ final class AllocationHandler implements HttpHandler {
     static final int MAX_REQUEST_LINE = 8190;
     private static final String ROUTE = "/v1/allocation";
 
-    private final SpecParser parser;
-    private final LiveHistory history;
-    private final Predictor untilLoaded;
-    private final PredictionListener listener;
-    private final AnswerCache answers;
-    private final MemoryLimit memoryLimit;
+    private final Allocations allocations;
     private final RefusalLog refusals;
 
-    AllocationHandler(SpecParser parser, LiveHistory history, Predictor untilLoaded, PredictionListener listener,
-            AnswerCache answers, MemoryLimit memoryLimit, RefusalLog refusals) {
-        this.parser = parser;
-        this.history = history;
-        this.untilLoaded = untilLoaded;
-        this.listener = listener;
-        this.answers = answers;
-        this.memoryLimit = memoryLimit;
+    AllocationHandler(Allocations allocations, RefusalLog refusals) {
+        this.allocations = allocations;
         this.refusals = refusals;
-    }
-
-    /** Told which predictor answered each allocation. */
-    interface PredictionListener {
-        void predicted(String predictor);
     }
 
     @Override
@@ -65,49 +43,22 @@ final class AllocationHandler implements HttpHandler {
             Responses.text(exchange, 400, "missing spec parameter");
             return;
         }
-        HistoryIndex index = history.index();
-        if (index == null) {
-            exchange.dispatch(ex -> answerFromDatabase(ex, text));
-            return;
+        if (allocations.fromMemory()) {
+            answer(exchange, text);
+        } else {
+            // the reference queries may wait for the database: not on the IO thread
+            exchange.dispatch(ex -> answer(ex, text));
         }
-        AnswerCache.Answer kept = answers.get(text, index::version);
-        if (kept != null) {
-            answer(exchange, kept);
-            return;
-        }
-        Spec spec;
+    }
+
+    private void answer(HttpServerExchange exchange, String text) {
         try {
-            spec = parser.parse(text);
+            Responses.json(exchange, 200, allocations.answer(text).body());
         } catch (InvalidSpecException e) {
-            refuse(exchange, e, text);
-            return;
+            refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}",
+                    LogText.escape(e.getMessage()), abbreviate(text));
+            Responses.text(exchange, 400, "invalid spec");
         }
-        long version = index.version(spec.pkgName()); // before predicting: see AnswerCache.put
-        Prediction p = index.predict(spec);
-        answer(exchange, answers.put(text, spec.pkgName(), version, p.predictor(), p.toJson(memoryLimit)));
-    }
-
-    /** On a worker thread, where the reference queries may wait for the database. */
-    private void answerFromDatabase(HttpServerExchange exchange, String text) {
-        try {
-            Prediction p = untilLoaded.predict(parser.parse(text));
-            listener.predicted(p.predictor());
-            Responses.json(exchange, 200, p.toJson(memoryLimit));
-        } catch (InvalidSpecException e) {
-            refuse(exchange, e, text);
-        }
-    }
-
-    private void answer(HttpServerExchange exchange, AnswerCache.Answer answer) {
-        listener.predicted(answer.predictor());
-        Responses.json(exchange, 200, answer.body());
-    }
-
-    /** The parser found the spec invalid. */
-    private void refuse(HttpServerExchange exchange, InvalidSpecException e, String text) {
-        refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}",
-                LogText.escape(e.getMessage()), abbreviate(text));
-        Responses.text(exchange, 400, "invalid spec");
     }
 
     static int requestLineLength(HttpServerExchange exchange) {

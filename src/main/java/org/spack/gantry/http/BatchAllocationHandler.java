@@ -10,11 +10,8 @@ import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
-import org.spack.gantry.predict.MemoryLimit;
-import org.spack.gantry.predict.Prediction;
-import org.spack.gantry.predict.Predictor;
+import org.spack.gantry.allocate.Allocations;
 import org.spack.gantry.spec.InvalidSpecException;
-import org.spack.gantry.spec.SpecParser;
 
 /**
  * {@code POST /v1/allocations}: a JSON list of specs in, the list of answers in the
@@ -31,23 +28,16 @@ final class BatchAllocationHandler implements HttpHandler {
     private static final long MAX_DRAINED = 16L * 1024 * 1024;
     private static final String ROUTE = "/v1/allocations";
     private static final RequestBody.Limits LIMITS = new RequestBody.Limits(MAX_BODY, MAX_DRAINED, Server.BODY_DEADLINE);
-    static final String INVALID = "{\"error\": \"invalid spec\"}";
+    static final byte[] INVALID = "{\"error\": \"invalid spec\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SEPARATOR = {',', ' '};
 
-    private final SpecParser parser;
-    private final Predictor predictor;
-    private final AllocationHandler.PredictionListener listener;
+    private final Allocations allocations;
     private final Semaphore running;
     private final RefusalLog refusals;
-    private final MemoryLimit memoryLimit;
 
-    BatchAllocationHandler(SpecParser parser, Predictor predictor, AllocationHandler.PredictionListener listener,
-            int concurrentBatches, MemoryLimit memoryLimit, RefusalLog refusals) {
-        this.parser = parser;
-        this.predictor = predictor;
-        this.listener = listener;
+    BatchAllocationHandler(Allocations allocations, int concurrentBatches, RefusalLog refusals) {
+        this.allocations = allocations;
         this.running = new Semaphore(concurrentBatches);
-        this.memoryLimit = memoryLimit;
         this.refusals = refusals;
     }
 
@@ -58,12 +48,9 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        refusals.refused(log, Level.INFO, ROUTE, problem.reason, "allocation batch refused: {}", detail);
-        Responses.text(exchange, problem.status, switch (problem) {
-            case TOO_LARGE -> tooLarge();
-            case TOO_SLOW -> "request body not received in time";
-            case INCOMPLETE -> "request body could not be read";
-        });
+        String answer = problem.answer(LIMITS);
+        refusals.refused(log, Level.INFO, ROUTE, problem.reason, "allocation batch refused: {} ({})", detail, answer);
+        Responses.text(exchange, problem.status, answer);
     }
 
     private void answer(HttpServerExchange exchange, byte[] body) {
@@ -92,7 +79,6 @@ final class BatchAllocationHandler implements HttpHandler {
     }
 
     private void answerAll(HttpServerExchange exchange, SpecList specs) throws IOException {
-        Predictor batch = predictor;
         Refusals invalid = new Refusals();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         // answers are ASCII (json.dumps escapes the rest), so each char is one byte
@@ -100,7 +86,7 @@ final class BatchAllocationHandler implements HttpHandler {
             out.write('[');
             specs.forEach((i, text) -> {
                 if (i > 0) out.write(SEPARATOR);
-                out.write(answer(batch, text, invalid).getBytes(StandardCharsets.US_ASCII));
+                out.write(answer(text, invalid));
             });
             out.write(']');
         }
@@ -126,23 +112,18 @@ final class BatchAllocationHandler implements HttpHandler {
         }
     }
 
-    private String answer(Predictor batch, String text, Refusals refusals) {
+    /** Exactly the body GET would give, or {@link #INVALID}. */
+    private byte[] answer(String text, Refusals refusals) {
         // as GET: a spec longer than its request line may be is refused, which also bounds the regex's work
         if (text.isEmpty() || text.length() > AllocationHandler.MAX_REQUEST_LINE) {
             refusals.add(text, text.isEmpty() ? "empty" : "longer than a request line");
             return INVALID;
         }
         try {
-            Prediction p = batch.predict(parser.parse(text));
-            listener.predicted(p.predictor());
-            return p.toJson(memoryLimit);
+            return allocations.answer(text).body();
         } catch (InvalidSpecException e) {
             refusals.add(text, e.getMessage());
             return INVALID;
         }
-    }
-
-    private static String tooLarge() {
-        return "request body too large: at most " + MAX_BODY / (1024 * 1024) + " MiB";
     }
 }

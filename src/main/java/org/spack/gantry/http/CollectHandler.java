@@ -5,12 +5,12 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import org.spack.gantry.collect.Collection;
 import org.spack.gantry.collect.Intake;
 import org.spack.gantry.collect.InvalidWebhookException;
 
@@ -27,58 +27,52 @@ final class CollectHandler implements HttpHandler {
     private static final HttpString TOKEN = new HttpString("X-Gitlab-Token");
     private static final HttpString EVENT = new HttpString("X-Gitlab-Event");
 
-    private final Intake intake;
+    private final Collection collection;
     private final byte[] webhookToken;
-    private final String disabledReason;
-    private final WebhookListener listener;
+    private final HttpListener listener;
     private final RefusalLog refusals;
 
-    /** @param disabledReason why collection is off (then every call is 503), or null */
-    CollectHandler(Intake intake, String webhookToken, String disabledReason, WebhookListener listener,
-            RefusalLog refusals) {
-        this.refusals = refusals;
-        this.intake = intake;
+    /** @param webhookToken GitLab's secret token; set whenever collection is on */
+    CollectHandler(Collection collection, String webhookToken, HttpListener listener, RefusalLog refusals) {
+        this.collection = collection;
+        this.webhookToken = webhookToken == null ? new byte[0] : webhookToken.getBytes(StandardCharsets.UTF_8);
         this.listener = listener;
-        this.webhookToken = webhookToken == null ? null : webhookToken.getBytes(StandardCharsets.UTF_8);
-        this.disabledReason = disabledReason;
+        this.refusals = refusals;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (disabledReason != null) {
-            listener.webhook("disabled");
-            Responses.text(exchange, 503, "collection " + disabledReason);
+        if (!(collection instanceof Collection.On on)) {
+            listener.webhook(WebhookResult.DISABLED);
+            Responses.text(exchange, 503, "collection " + collection.status());
             return;
         }
         String token = exchange.getRequestHeaders().getFirst(TOKEN);
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), webhookToken)) {
             refusals.refused(log, Level.WARN, ROUTE, "invalid_token", "webhook from {} refused: invalid token",
                     exchange.getSourceAddress());
-            listener.webhook("unauthorized");
+            listener.webhook(WebhookResult.UNAUTHORIZED);
             Responses.text(exchange, 401, "invalid token");
             return;
         }
         // read on the IO thread as it comes: a slow sender holds no worker
-        RequestBody.receive(exchange, LIMITS, (ex, body) -> ex.dispatch(() -> accept(ex, body)), this::refusedBody);
+        RequestBody.receive(exchange, LIMITS, (ex, body) -> ex.dispatch(() -> accept(ex, on.intake(), body)),
+                this::refusedBody);
     }
 
     private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {}{}", detail,
-                problem == RequestBody.Problem.TOO_LARGE ? ", over the 1 MiB limit" : "");
-        Responses.text(exchange, problem.status, switch (problem) {
-            case TOO_LARGE -> "request body too large";
-            case TOO_SLOW -> "request body not received in time";
-            case INCOMPLETE -> "request body could not be read";
-        });
+        String answer = problem.answer(LIMITS);
+        refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {} ({})", detail, answer);
+        Responses.text(exchange, problem.status, answer);
     }
 
-    private void accept(HttpServerExchange exchange, byte[] body) {
+    private void accept(HttpServerExchange exchange, Intake intake, byte[] body) {
         String event = exchange.getRequestHeaders().getFirst(EVENT);
         if (!"Job Hook".equals(event)) {
             // not fatal: a 200 keeps GitLab from disabling the hook
             log.warn("ignored a webhook of event type '{}': only Job Hook is collected",
                     event == null ? null : LogText.escape(event));
-            listener.webhook("ignored");
+            listener.webhook(WebhookResult.IGNORED);
             Responses.empty(exchange, 200);
             return;
         }
@@ -87,7 +81,7 @@ final class CollectHandler implements HttpHandler {
             decision = intake.accept(new String(body, StandardCharsets.UTF_8));
         } catch (InvalidWebhookException e) {
             refusals.refused(log, Level.WARN, ROUTE, "invalid_webhook", "webhook refused: {}", LogText.escape(e.getMessage()));
-            listener.webhook("invalid");
+            listener.webhook(WebhookResult.REFUSED);
             Responses.text(exchange, 400, e.getMessage());
             return;
         }
@@ -97,7 +91,12 @@ final class CollectHandler implements HttpHandler {
 
     private void answer(HttpServerExchange exchange, Intake.Decision decision, Throwable error) {
         if (error == null) {
-            listener.webhook(decision.name().toLowerCase(Locale.ROOT));
+            listener.webhook(switch (decision) {
+                case QUEUED -> WebhookResult.QUEUED;
+                case DUPLICATE -> WebhookResult.DUPLICATE;
+                case DROPPED -> WebhookResult.DROPPED;
+                case INVALID -> WebhookResult.INVALID;
+            });
             Responses.empty(exchange, 200);
             return;
         }
@@ -106,12 +105,7 @@ final class CollectHandler implements HttpHandler {
         // never a 200 for an event that is not on disk; GitLab will not send it again, backfill recovers it
         log.error("webhook for job {} not stored, answered 503 (recover it with 'gantry backfill'): {}",
                 buildId, cause.getMessage());
-        listener.webhook("not_stored");
+        listener.webhook(WebhookResult.NOT_STORED);
         Responses.text(exchange, 503, "cannot store the event: " + cause.getMessage());
-    }
-
-    /** Told how each webhook was answered, for metrics. */
-    interface WebhookListener {
-        void webhook(String result);
     }
 }

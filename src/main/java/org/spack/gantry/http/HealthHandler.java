@@ -8,24 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code GET /healthz}: 200 while the database answers, 503 otherwise; the deploy tooling reads it. */
-public final class HealthHandler implements HttpHandler {
+final class HealthHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(HealthHandler.class);
 
-    /**
-     * What the database says right now; throws when it cannot answer.
-     * @param database which database: {@code sqlite /path} or {@code postgresql://user@host:port/db}
-     * @param reconciliation whether automatic reconciliation runs, and its last completed run
-     */
-    public record DatabaseState(String database, String schemaVersion, long queueDepth, String reconciliation) {}
-
     private final String version;
-    private final String collection;
-    private final Supplier<DatabaseState> database;
+    private final Supplier<Health> health;
 
-    HealthHandler(String version, String collection, Supplier<DatabaseState> database) {
+    HealthHandler(String version, Supplier<Health> health) {
         this.version = version;
-        this.collection = collection;
-        this.database = database;
+        this.health = health;
     }
 
     @Override
@@ -33,24 +24,25 @@ public final class HealthHandler implements HttpHandler {
         JsonObject body = new JsonObject();
         int status;
         try {
-            DatabaseState state = database.get();
+            Health h = health.get();
             body.addProperty("status", "ok");
             body.addProperty("version", version);
-            body.addProperty("database", state.database());
+            body.addProperty("database", h.database());
             body.addProperty("database_reachable", true);
-            body.addProperty("schema_version", state.schemaVersion());
-            body.addProperty("queue_depth", state.queueDepth());
-            body.addProperty("reconciliation", state.reconciliation());
+            body.addProperty("schema_version", h.schemaVersion());
+            body.addProperty("queue_depth", h.queueDepth());
+            body.addProperty("allocations", h.allocations());
+            body.addProperty("collection", h.collection());
+            body.addProperty("reconciliation", h.reconciliation());
             status = 200;
         } catch (RuntimeException e) {
-            log.error("health check failed: {}", e.getMessage());
+            log.error("health check failed", e);
             body.addProperty("status", "error");
             body.addProperty("version", version);
             body.addProperty("database_reachable", false);
             body.addProperty("error", e.getMessage());
             status = 503;
         }
-        body.addProperty("collection", collection);
         Responses.json(exchange, status, body.toString());
     }
 }

@@ -5,10 +5,10 @@ package org.spack.gantry.http;
  * characters (ESC could recolour or rewrite the operator's screen, NUL or a vertical
  * tab garble it). Backslashes are doubled so that an escape cannot be forged.
  */
-final class LogText {
+public final class LogText {
     private LogText() {}
 
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

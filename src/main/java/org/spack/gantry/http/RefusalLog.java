@@ -15,19 +15,15 @@ import org.slf4j.event.Level;
 final class RefusalLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RefusalLog.class);
 
-    /** Counts refusals (the metric). */
-    interface Counter {
-        void refused(String route, String reason, long count);
-    }
-
-    private final Counter counter;
+    private final HttpListener counter;
     private final int linesPerWindow;
     private final long windowSeconds;
     private final ScheduledExecutorService ticker;
     private int shown;
     private long notShown;
 
-    RefusalLog(Counter counter, int linesPerWindow, long windowSeconds) {
+    /** @param counter counts every refusal (the metric) */
+    RefusalLog(HttpListener counter, int linesPerWindow, long windowSeconds) {
         this.counter = counter;
         this.linesPerWindow = linesPerWindow;
         this.windowSeconds = windowSeconds;

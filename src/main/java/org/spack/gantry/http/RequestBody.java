@@ -30,6 +30,15 @@ final class RequestBody {
             this.status = status;
             this.reason = reason;
         }
+
+        /** The one line the client is answered with. */
+        String answer(Limits limits) {
+            return switch (this) {
+                case TOO_LARGE -> "request body too large: at most " + limits.maxBytes() / (1024 * 1024) + " MiB";
+                case TOO_SLOW -> "request body not received in time";
+                case INCOMPLETE -> "request body could not be read";
+            };
+        }
     }
 
     /** How much may come and how fast. */

@@ -6,23 +6,22 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.spack.gantry.collect.Intake;
-import org.spack.gantry.predict.HistoryIndex;
-import org.spack.gantry.predict.LiveHistory;
-import org.spack.gantry.predict.MemoryLimit;
-import org.spack.gantry.predict.Predictor;
-import org.spack.gantry.spec.SpecParser;
+import org.spack.gantry.allocate.Allocations;
+import org.spack.gantry.collect.Collection;
 
-/** Undertow with Gantry's routes, limits and request metrics. */
-public final class Server implements AutoCloseable {
+/**
+ * Undertow with Gantry's limits and request metrics. Each route is added with what its
+ * handler needs; {@link #start} listens.
+ */
+public final class Server {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     /** GANTRY_ACCESS_LOG=true turns it on (org.spack.gantry.Logging). */
     private static final Logger ACCESS = LoggerFactory.getLogger("gantry.access");
-    private static final long DEFAULT_GRACE_MS = 5_000;
     /** A request body must arrive within this (GitLab itself gives up on a webhook after 10 s). */
     static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(20);
     /** A request's header must be complete within this after its first byte. */
@@ -30,47 +29,21 @@ public final class Server implements AutoCloseable {
     /** A kept-alive connection with no request under way is closed after this. */
     static final int IDLE_CONNECTION_MS = 60_000;
 
-    private final Undertow undertow;
-    private final GracefulShutdownHandler graceful;
+    private final RoutingHandler router = new RoutingHandler()
+            .setFallbackHandler(exchange -> Responses.text(exchange, 404, "not found"))
+            .setInvalidMethodHandler(exchange -> Responses.text(exchange, 405, "method not allowed"));
+    private final int ioThreads;
+    private final HttpListener listener;
+    /** A few lines per 5 s at most, whatever a client sends. */
     private final RefusalLog refusals;
+    /** Counts requests under way, so that a shutdown can let them finish (webhooks: their commit). */
+    private final GracefulShutdownHandler graceful = new GracefulShutdownHandler(router);
+    private final Undertow undertow;
 
-    /**
-     * @param history answers allocations once loaded
-     * @param untilLoaded answers them until then (the reference queries)
-     */
-    public record Routes(LiveHistory history, Predictor untilLoaded, Intake intake, String webhookToken, String collectionDisabledReason,
-            String version, String collectionStatus, Supplier<HealthHandler.DatabaseState> databaseState,
-            GantryMetrics metrics, MemoryLimit memoryLimit) {
-        /** The index once loaded, the reference queries until then. */
-        Predictor current() {
-            return spec -> {
-                HistoryIndex index = history.index();
-                return (index != null ? index : untilLoaded).predict(spec);
-            };
-        }
-    }
-
-    public Server(String host, int port, int ioThreads, int workerThreads, Routes routes) {
-        SpecParser parser = new SpecParser();
-        // a few lines per 5 s at most, whatever a client sends
-        this.refusals = new RefusalLog(routes.metrics(), 10, 5);
-        RoutingHandler router = new RoutingHandler()
-                .get("/v1/allocation", new AllocationHandler(parser, routes.history(), routes.untilLoaded(), routes.metrics(),
-                        new AnswerCache(AnswerCache.defaultBudget()), routes.memoryLimit(), refusals))
-                .post("/v1/allocations", new BatchAllocationHandler(parser, routes.current(), routes.metrics(),
-                        Math.max(1, ioThreads / 2), routes.memoryLimit(), refusals))
-                .post("/v1/collect", new CollectHandler(routes.intake(), routes.webhookToken(), routes.collectionDisabledReason(),
-                        routes.metrics(), refusals))
-                .get("/healthz", blocking(new HealthHandler(routes.version(), routes.collectionStatus(), routes.databaseState())))
-                .get("/metrics", blocking(exchange -> {
-                    exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
-                            "text/plain; version=0.0.4; charset=utf-8");
-                    exchange.getResponseSender().send(routes.metrics().scrape());
-                }))
-                .setFallbackHandler(exchange -> Responses.text(exchange, 404, "not found"))
-                .setInvalidMethodHandler(exchange -> Responses.text(exchange, 405, "method not allowed"));
-        // counts requests under way, so that a shutdown can let them finish (webhooks: their commit)
-        this.graceful = new GracefulShutdownHandler(router);
+    public Server(String host, int port, int ioThreads, int workerThreads, HttpListener listener) {
+        this.ioThreads = ioThreads;
+        this.listener = listener;
+        this.refusals = new RefusalLog(listener, 10, 5);
         this.undertow = Undertow.builder()
                 .addHttpListener(port, host)
                 .setIoThreads(ioThreads)
@@ -80,8 +53,37 @@ public final class Server implements AutoCloseable {
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, HEADER_DEADLINE_MS)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_CONNECTION_MS)
-                .setHandler(new MeasuredHandler(graceful, routes.metrics()))
+                .setHandler(new MeasuredHandler(graceful, listener))
                 .build();
+    }
+
+    /** {@code GET /v1/allocation} and {@code POST /v1/allocations}. */
+    public Server allocations(Allocations allocations) {
+        router.get("/v1/allocation", new AllocationHandler(allocations, refusals));
+        // a few batches at a time (half the IO threads' worth): single requests keep the rest
+        router.post("/v1/allocations", new BatchAllocationHandler(allocations, Math.max(1, ioThreads / 2), refusals));
+        return this;
+    }
+
+    /** {@code POST /v1/collect}: GitLab's Job Hook. */
+    public Server webhooks(Collection collection, String webhookToken) {
+        router.post("/v1/collect", new CollectHandler(collection, webhookToken, listener, refusals));
+        return this;
+    }
+
+    /** {@code GET /healthz}, answered on a worker thread: it asks the database. */
+    public Server health(String version, Supplier<Health> health) {
+        router.get("/healthz", blocking(new HealthHandler(version, health)));
+        return this;
+    }
+
+    /** {@code GET /metrics}: the Prometheus text format. */
+    public Server metrics(Supplier<String> scrape) {
+        router.get("/metrics", blocking(exchange -> {
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            exchange.getResponseSender().send(scrape.get());
+        }));
+        return this;
     }
 
     /** Database work must leave the IO threads. */
@@ -129,28 +131,24 @@ public final class Server implements AutoCloseable {
         refusals.close();
     }
 
-    @Override
-    public void close() {
-        shutdown(DEFAULT_GRACE_MS);
-    }
-
     /** Counts every request by route and status, and times it. */
     private static final class MeasuredHandler implements HttpHandler {
         private final HttpHandler next;
-        private final GantryMetrics metrics;
+        private final HttpListener listener;
 
-        MeasuredHandler(HttpHandler next, GantryMetrics metrics) {
+        MeasuredHandler(HttpHandler next, HttpListener listener) {
             this.next = next;
-            this.metrics = metrics;
+            this.listener = listener;
         }
 
         @Override
         public void handleRequest(HttpServerExchange exchange) throws Exception {
             long start = System.nanoTime();
             String route = route(exchange.getRequestPath());
+            listener.begun(route);
             exchange.addExchangeCompleteListener((ex, nextListener) -> {
                 double seconds = (System.nanoTime() - start) / 1e9;
-                metrics.request(route, ex.getStatusCode(), seconds);
+                listener.request(route, ex.getStatusCode(), seconds);
                 if (ACCESS.isInfoEnabled()) {
                     // the path without its query: a token or a spec never reaches the log
                     ACCESS.atInfo().addKeyValue("route", route)

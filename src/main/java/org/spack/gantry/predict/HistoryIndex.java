@@ -24,7 +24,7 @@ public final class HistoryIndex implements Predictor {
     private static final boolean[] USES_COMPILER_VERSION = uses(SpecColumn.COMPILER_VERSION);
 
     private final Map<String, PackageHistory> packages = new ConcurrentHashMap<>();
-    private final AtomicLong versions = new AtomicLong();
+    private final AtomicLong revisions = new AtomicLong();
 
     /** @param rows in {@link org.spack.gantry.store.HistoryStore}'s order (each package's rows together) */
     public static HistoryIndex of(List<HistoryRow> rows) {
@@ -41,13 +41,13 @@ public final class HistoryIndex implements Predictor {
 
     /** Puts the package's jobs (in {@link org.spack.gantry.store.HistoryStore}'s order) in place of what it had. */
     void replace(String pkgName, List<HistoryRow> rows) {
-        packages.put(pkgName, new PackageHistory(rows, versions.incrementAndGet()));
+        packages.put(pkgName, new PackageHistory(rows, revisions.incrementAndGet()));
     }
 
-    /** A number that changes whenever the package's jobs change; 0 while it has none. */
-    public long version(String pkgName) {
+    /** A number that grows whenever the package's jobs change; 0 while it has none. */
+    public long revision(String pkgName) {
         PackageHistory h = packages.get(pkgName);
-        return h == null ? 0 : h.version();
+        return h == null ? 0 : h.revision();
     }
 
     /** The highest job id held for the package, 0 when none. */

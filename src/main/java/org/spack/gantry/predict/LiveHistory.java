@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.DatabaseException;
 import org.spack.gantry.store.HistoryRow;
 import org.spack.gantry.store.HistoryStore;
 import org.spack.gantry.store.JobChanges;
@@ -159,8 +160,10 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
                 follow(changes.await(CHECK_MS));
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (DatabaseException e) {
                 log.warn("history index: cannot look for new jobs: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("history index: unexpected error while looking for new jobs", e);
             }
         }
     }

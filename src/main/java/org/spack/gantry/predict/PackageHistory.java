@@ -23,16 +23,16 @@ final class PackageHistory {
     /** A package has a handful of expensive-variant combinations: a scan beats hashing. */
     private final int[] expensiveKeys;
     private final Partition[] expensivePartitions;
-    private final long version;
+    private final long revision;
     private final long lastId;
     private final int count;
 
     /**
      * @param rows the package's jobs in {@link org.spack.gantry.store.HistoryStore}'s order
-     * @param version unique to this state of the package (see {@link #version()})
+     * @param revision unique to this state of the package (see {@link #revision()})
      */
-    PackageHistory(List<HistoryRow> rows, long version) {
-        this.version = version;
+    PackageHistory(List<HistoryRow> rows, long revision) {
+        this.revision = revision;
         this.count = rows.size();
         Map<String, List<HistoryRow>> variantGroups = new LinkedHashMap<>();
         Map<Integer, List<HistoryRow>> expensiveGroups = new LinkedHashMap<>();
@@ -61,8 +61,8 @@ final class PackageHistory {
     }
 
     /** Differs between any two states of any package's history (positive). */
-    long version() {
-        return version;
+    long revision() {
+        return revision;
     }
 
     /** The highest job id in it. */

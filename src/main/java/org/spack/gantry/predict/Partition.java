@@ -46,10 +46,6 @@ final class Partition {
         }
     }
 
-    int size() {
-        return cpu.length;
-    }
-
     /**
      * Adds the first {@link SampleQuery#IDEAL_SAMPLE} matching rows to the sample, in the
      * order SQLite returns them.

@@ -1,7 +1,5 @@
 package org.spack.gantry.predict;
 
-import java.util.OptionalLong;
-
 /**
  * What a spec should request: cores and bytes after the floors, which predictor gave
  * them ({@code exact:1}..{@code exact:6}, {@code expensive:1}..{@code expensive:6}, or
@@ -43,22 +41,5 @@ public record Prediction(double cores, double bytes, String predictor, double sa
 
     public String memoryRequest() {
         return megabytes() + "M";
-    }
-
-    /** The response body, byte for byte what the reference's {@code json_response} writes. */
-    public String toJson() {
-        return toJson(MemoryLimit.NONE);
-    }
-
-    /**
-     * The response body with the opt-in {@code KUBERNETES_MEMORY_LIMIT} when the limit gives
-     * one (clients apply every key of {@code variables}); without it, the reference's body.
-     */
-    public String toJson(MemoryLimit limit) {
-        OptionalLong limitMegabytes = limit.megabytes(this);
-        return "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"" + cpuRequest()
-                + "\", \"KUBERNETES_MEMORY_REQUEST\": \"" + memoryRequest()
-                + (limitMegabytes.isPresent() ? "\", \"KUBERNETES_MEMORY_LIMIT\": \"" + limitMegabytes.getAsLong() + "M" : "")
-                + "\"}}";
     }
 }

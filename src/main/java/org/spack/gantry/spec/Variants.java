@@ -63,10 +63,6 @@ public record Variants(Map<String, Object> values, String json) {
         return values.isEmpty();
     }
 
-    public boolean has(String name) {
-        return values.containsKey(name);
-    }
-
     public Object get(String name) {
         return values.get(name);
     }

@@ -50,11 +50,6 @@ public final class Backup {
         this.clock = clock;
     }
 
-    /** The default place for backups: {@code backups/} beside the database. */
-    public static Path defaultDirectory(Path dbFile) {
-        return dbFile.toAbsolutePath().getParent().resolve("backups");
-    }
-
     /** A finished backup file: when it was written and how big it is. */
     public record Found(Path file, FileTime written, long bytes) {}
 

@@ -92,11 +92,4 @@ public final class JobStore {
                 rs.getDouble("mem_request"), rs.getDouble("mem_limit"), rs.getDouble("mem_mean"),
                 rs.getDouble("mem_median"), rs.getDouble("mem_max"), rs.getDouble("mem_min"), rs.getDouble("mem_stddev"));
     }
-
-    public long count(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM jobs");
-                ResultSet rs = st.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
-    }
 }

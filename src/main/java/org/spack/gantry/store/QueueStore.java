@@ -277,16 +277,4 @@ public final class QueueStore {
         }
         return out;
     }
-
-    /** The outcome recorded for one build, or null: {@code state} or {@code state:reason}. */
-    public String outcome(Connection c, long buildId) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT state, reason FROM collection_queue WHERE build_id=?")) {
-            st.setLong(1, buildId);
-            try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) return null;
-                String reason = rs.getString(2);
-                return reason == null ? rs.getString(1) : rs.getString(1) + ":" + reason;
-            }
-        }
-    }
 }

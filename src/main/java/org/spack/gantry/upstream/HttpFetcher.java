@@ -253,7 +253,7 @@ public final class HttpFetcher implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         abort();
         timer.shutdownNow();
         client.close(CloseMode.IMMEDIATE);

@@ -16,23 +16,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.hc.core5.util.Timeout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.spack.gantry.gitlab.GitLabClient;
-import org.spack.gantry.prometheus.PrometheusClient;
+import org.spack.gantry.Application;
+import org.spack.gantry.config.ConfigLoader;
+import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.Database;
-import org.spack.gantry.store.JobCommitListener;
-import org.spack.gantry.store.JobStore;
-import org.spack.gantry.store.NodeStore;
-import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.testing.FakeUpstream;
 import org.spack.gantry.testing.FakeUpstream.Answer;
 import org.spack.gantry.testing.Parity;
 import org.spack.gantry.testing.TestDatabases;
-import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.testing.Webhooks;
 
 /** Replays the reference's captured collection through real HTTP and compares the stored rows. */
 class CollectionParityTest {
@@ -46,40 +42,33 @@ class CollectionParityTest {
 
     private final JsonObject vectors = Parity.json("collection.json");
     private FakeUpstream upstream;
-    private Database db;
     private Path file;
-    private HttpFetcher http;
-    private CollectionWorkers workers;
-    private IntakeWriter intakeWriter;
-    private Intake intake;
+    private Application app;
+    private Webhooks webhooks;
 
     @BeforeEach
     void setUp() {
         file = TestDatabases.migrated(dir);
         upstream = new FakeUpstream(responder(Map.of(), vectors.get("job_log").getAsString()));
-        http = new HttpFetcher(Timeout.ofSeconds(2), Timeout.ofSeconds(5), 4);
     }
 
+    /** The server as `serve` wires it, collecting from the stand-ins. */
     private void start() {
-        db = Database.open(file, 2);
-        QueueStore queue = new QueueStore();
-        Collector collector = new Collector(db, new GitLabClient(upstream.url("/api/v4/projects/2"), "api-token", http),
-                new PrometheusClient(upstream.url("/prometheus/api/v1"), "", http), new JobStore(), new NodeStore());
-        workers = new CollectionWorkers(db, queue, collector, new OutcomeWriter(db, queue, new JobStore(), new NodeStore(),
-                JobCommitListener.NONE, CollectionListener.NONE, Clock.systemUTC()),
-                new RetryPolicy(2, 0.01, 0.01), CollectionListener.NONE, Clock.systemUTC(), 2,
-                new CollectionWorkers.Lease(120, false));
-        workers.start();
-        intakeWriter = new IntakeWriter(db, queue, workers::signal, Clock.systemUTC()).start();
-        intake = new Intake(intakeWriter);
+        app = new Application(new ConfigLoader(Map.ofEntries(Map.entry("DB_FILE", file.toString()),
+                Map.entry("GANTRY_HOST", "127.0.0.1"), Map.entry("GANTRY_PORT", "0"),
+                Map.entry("PROMETHEUS_URL", upstream.url("/prometheus/api/v1")),
+                Map.entry("GITLAB_URL", upstream.url("/api/v4/projects/2")), Map.entry("GITLAB_API_TOKEN", "api-token"),
+                Map.entry("GITLAB_WEBHOOK_TOKEN", "hook-token"), Map.entry("GANTRY_COLLECT_WORKERS", "2"),
+                Map.entry("GANTRY_COLLECT_MAX_ATTEMPTS", "2"), Map.entry("GANTRY_COLLECT_BACKOFF_SECONDS", "0.01"),
+                Map.entry("GANTRY_RECONCILE_INTERVAL_SECONDS", "0")), null).load(),
+                BuildInfo.load(), Clock.systemUTC());
+        app.start();
+        webhooks = new Webhooks("http://127.0.0.1:" + app.port(), "hook-token");
     }
 
     @AfterEach
-    void tearDown() throws Exception {
-        if (intakeWriter != null) intakeWriter.close();
-        if (workers != null) workers.close();
-        if (db != null) db.close();
-        http.close();
+    void tearDown() {
+        if (app != null) app.close();
         upstream.close();
     }
 
@@ -103,17 +92,30 @@ class CollectionParityTest {
     }
 
     private String outcomeAfterCollecting(JsonObject payload) throws Exception {
-        long id = payload.get("build_id").getAsLong();
-        intake.accept(payload.toString()).join();
-        long deadline = System.currentTimeMillis() + 10_000;
+        assertEquals(200, webhooks.post(payload));
+        return outcomeOf(payload.get("build_id").getAsLong());
+    }
+
+    /** The outcome the queue records for the build ({@code state} or {@code state:reason}), once it has one. */
+    private String outcomeOf(long id) throws InterruptedException {
+        String sql = "SELECT state || coalesce(':' || reason, '') FROM collection_queue WHERE build_id=" + id;
+        long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
-            String outcome = db.read(c -> new QueueStore().outcome(c, id));
+            String outcome = TestDatabases.text(file, sql);
             if (outcome != null && !outcome.startsWith("pending") && !outcome.startsWith("running")) {
                 return outcome;
             }
             Thread.sleep(20);
         }
         throw new AssertionError("job " + id + " was not collected in time");
+    }
+
+    /** How many webhooks /metrics counts with this result. */
+    private double webhooksCounted(String result) throws Exception {
+        String metrics = Webhooks.get(webhooks.client(), "http://127.0.0.1:" + app.port() + "/metrics").body();
+        String prefix = "gantry_webhooks_total{result=\"" + result + "\"} ";
+        return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst().orElse(0);
     }
 
     @Test
@@ -132,15 +134,7 @@ class CollectionParityTest {
                 + " next_attempt_at) VALUES (" + payload.get("build_id").getAsLong() + ", '"
                 + payload.toString().replace("'", "''") + "', 'pending', 0, 0, 0)");
         start();
-        long id = payload.get("build_id").getAsLong();
-        long deadline = System.currentTimeMillis() + 10_000;
-        String outcome = null;
-        while (System.currentTimeMillis() < deadline && (outcome == null || outcome.equals("pending")
-                || outcome.equals("running"))) {
-            Thread.sleep(20);
-            outcome = db.read(c -> new QueueStore().outcome(c, id));
-        }
-        assertEquals("inserted", outcome);
+        assertEquals("inserted", outcomeOf(payload.get("build_id").getAsLong()));
         assertRowEquals(vectors.getAsJsonObject("expected_job_row"), row("SELECT * FROM jobs"));
     }
 
@@ -224,11 +218,13 @@ class CollectionParityTest {
                 vectors.getAsJsonObject("payload_variants_that_must_be_skipped").entrySet()) {
             JsonObject payload = vectors.getAsJsonObject("webhook_payload").deepCopy();
             payload.add(variant.getKey(), variant.getValue());
-            assertEquals(Intake.Decision.DROPPED, intake.accept(payload.toString()).join(), variant.getKey());
+            assertEquals(200, webhooks.post(payload), variant.getKey());
         }
         JsonObject noRunner = vectors.getAsJsonObject("webhook_payload").deepCopy();
         noRunner.add("runner", com.google.gson.JsonNull.INSTANCE);
-        assertEquals(Intake.Decision.DROPPED, intake.accept(noRunner.toString()).join());
+        assertEquals(200, webhooks.post(noRunner));
+        int variants = vectors.getAsJsonObject("payload_variants_that_must_be_skipped").size();
+        assertEquals(variants + 1, webhooksCounted("dropped"));
         assertEquals(0L, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
         assertNothingStored();
     }
@@ -238,7 +234,8 @@ class CollectionParityTest {
         start();
         JsonObject payload = vectors.getAsJsonObject("webhook_payload");
         assertEquals("inserted", outcomeAfterCollecting(payload));
-        assertEquals(Intake.Decision.DUPLICATE, intake.accept(payload.toString()).join());
+        assertEquals(200, webhooks.post(payload));
+        assertEquals(1, webhooksCounted("duplicate"));
         assertEquals(1L, TestDatabases.count(file, "SELECT count(*) FROM jobs"));
     }
 
@@ -251,8 +248,8 @@ class CollectionParityTest {
         assertEquals(0L, TestDatabases.count(file, "SELECT count(*) FROM nodes"));
     }
 
-    private Map<String, Object> row(String sql) {
-        return db.read(c -> {
+    private Map<String, Object> row(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = Database.open(file, true)) {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 assertTrue(rs.next(), "a row for " + sql);
                 ResultSetMetaData md = rs.getMetaData();
@@ -263,7 +260,7 @@ class CollectionParityTest {
                 }
                 return out;
             }
-        });
+        }
     }
 
     static void assertRowEquals(JsonObject expected, Map<String, Object> actual) {

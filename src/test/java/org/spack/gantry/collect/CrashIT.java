@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.GantryProcess;
+import org.spack.gantry.testing.MetricsText;
 import org.spack.gantry.testing.StoredRows;
 import org.spack.gantry.testing.Webhooks;
 
@@ -120,7 +121,7 @@ class CrashIT {
                     // another writer holds the database: no commit can happen
                     st.execute("BEGIN IMMEDIATE");
                     first = hooks.postAsync(Webhooks.success(1, now - 3600, now - 3000).toString());
-                    Thread.sleep(1_500);
+                    MetricsText.await(gantry.baseUrl(), IN_FLIGHT, n -> n == 1, Duration.ofSeconds(30));
                     assertFalse(first.isDone(), "no answer while the event cannot be committed");
                     st.execute("ROLLBACK");
                 }
@@ -131,7 +132,7 @@ class CrashIT {
                 try (Connection lock = Database.open(db, false); Statement st = lock.createStatement()) {
                     st.execute("BEGIN IMMEDIATE");
                     second = hooks.postAsync(Webhooks.success(2, now - 3600, now - 3000).toString());
-                    Thread.sleep(1_500);
+                    MetricsText.await(gantry.baseUrl(), IN_FLIGHT, n -> n == 1, Duration.ofSeconds(30));
                     assertFalse(second.isDone());
                     gantry.kill();
                     st.execute("ROLLBACK");
@@ -147,6 +148,9 @@ class CrashIT {
             }
         }
     }
+
+    /** A webhook received and waiting for its commit. */
+    private static final String IN_FLIGHT = "gantry_http_requests_in_flight{route=\"/v1/collect\"}";
 
     /** Events not yet collected when the process died. */
     private static int unfinished(Path db) {

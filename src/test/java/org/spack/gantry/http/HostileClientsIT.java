@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.GantryProcess;
+import org.spack.gantry.testing.MetricsText;
 import org.spack.gantry.testing.RawClient;
 import org.spack.gantry.testing.Webhooks;
 
@@ -101,7 +102,8 @@ class HostileClientsIT {
                 String answer = halfHeader.readUntilClosed(Duration.ofSeconds(20));
                 double headerClosedAt = halfHeader.age();
                 assertEquals("", answer);
-                assertTrue(headerClosedAt > 9 && headerClosedAt < 13, "closed after " + headerClosedAt + " s");
+                // not before its deadline; after it, as soon as a busy machine gets to it
+                assertTrue(headerClosedAt > 9 && headerClosedAt < 20, "closed after " + headerClosedAt + " s");
 
                 // the uploads: a 408 at the body deadline (20 s), then closed
                 for (RawClient c : slow) {
@@ -109,7 +111,7 @@ class HostileClientsIT {
                     assertTrue(reply.startsWith("HTTP/1.1 408 "), "upload " + slow.indexOf(c) + " after " + c.age()
                             + " s: " + reply + "\n" + gantry.logText());
                     assertTrue(reply.endsWith("request body not received in time"), reply);
-                    assertTrue(c.age() > 19 && c.age() < 25, "answered after " + c.age() + " s");
+                    assertTrue(c.age() > 19 && c.age() < 30, "answered after " + c.age() + " s");
                 }
             } finally {
                 trickler.interrupt();
@@ -125,7 +127,7 @@ class HostileClientsIT {
             }
             assertFalse(metrics.contains("status=\"500\""), metrics);
             // 64 refusals at once: ten lines, then the count of the others when the 5 s window ends
-            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(6)), gantry.logText());
+            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(30)), gantry.logText());
         }
     }
 
@@ -152,9 +154,9 @@ class HostileClientsIT {
                 for (int i = 0; i < 32; i++) c.chunk(part); // 2 MiB, the limit is 1 MiB
                 c.chunk(new byte[0]);
                 String reply = c.readUntilClosed(Duration.ofSeconds(10));
-                assertTrue(reply.startsWith("HTTP/1.1 413 ") && reply.endsWith("request body too large"), reply);
+                assertTrue(reply.startsWith("HTTP/1.1 413 ") && reply.endsWith("request body too large: at most 1 MiB"), reply);
             }
-            assertTrue(gantry.awaitLog("webhook refused: body of 2097152 bytes, over the 1 MiB limit", Duration.ofSeconds(5)),
+            assertTrue(gantry.awaitLog("webhook refused: body of 2097152 bytes (request body too large: at most 1 MiB)", Duration.ofSeconds(30)),
                     gantry.logText());
             try (RawClient c = new RawClient(port)) {
                 c.head("POST /v1/allocations HTTP/1.1", true, "Transfer-Encoding: chunked", "Connection: close");
@@ -168,14 +170,17 @@ class HostileClientsIT {
             }
 
             // uploads cut off halfway
-            for (String head : List.of("POST /v1/allocations HTTP/1.1", "POST /v1/collect HTTP/1.1")) {
+            for (String route : List.of("/v1/allocations", "/v1/collect")) {
                 try (RawClient c = new RawClient(port)) {
-                    c.head(head, true, "Content-Length: 1000", "X-Gitlab-Event: Job Hook", "X-Gitlab-Token: " + HOOK_TOKEN);
+                    c.head("POST " + route + " HTTP/1.1", true, "Content-Length: 1000", "X-Gitlab-Event: Job Hook",
+                            "X-Gitlab-Token: " + HOOK_TOKEN);
                     c.send("[\"zlib@1.3".getBytes(StandardCharsets.US_ASCII));
-                    Thread.sleep(100);
+                    MetricsText.await(gantry.baseUrl(), "gantry_http_requests_in_flight{route=\"" + route + "\"}",
+                            n -> n == 1, Duration.ofSeconds(30));
                 }
+                MetricsText.await(gantry.baseUrl(), "gantry_http_refused_total{reason=\"body_incomplete\",route=\""
+                        + route + "\"}", n -> n == 1, Duration.ofSeconds(30));
             }
-            Thread.sleep(500);
             String metrics = send(HttpRequest.newBuilder(URI.create(gantry.url("/metrics")))).body();
             assertFalse(metrics.contains("status=\"500\""), metrics);
             for (String line : List.of(
@@ -198,14 +203,14 @@ class HostileClientsIT {
             HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(
                     gantry.url("/v1/allocation?spec=zlib%1b%5b2J%00%0b%7f@@"))));
             assertEquals(400, r.statusCode());
-            assertTrue(gantry.awaitLog("zlib\\x1b[2J\\x00\\x0b\\x7f@@", Duration.ofSeconds(5)), gantry.logText());
+            assertTrue(gantry.awaitLog("zlib\\x1b[2J\\x00\\x0b\\x7f@@", Duration.ofSeconds(30)), gantry.logText());
 
             // a flood: 500 refusals take a few lines and one count
             for (int i = 0; i < 500; i++) {
                 assertEquals(400, send(HttpRequest.newBuilder(URI.create(gantry.url("/v1/allocation?spec=%40%40" + i))))
                         .statusCode());
             }
-            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(8)), gantry.logText());
+            assertTrue(gantry.awaitLog("more refused in the last 5 s", Duration.ofSeconds(30)), gantry.logText());
             String log = gantry.logText();
             long refusedLines = log.lines().filter(l -> l.contains("allocation refused")).count();
             assertTrue(refusedLines <= 30, refusedLines + " lines for 501 refusals:\n" + log);

@@ -112,12 +112,17 @@ class HttpApiTest {
         assertEquals("missing spec parameter", get("/v1/allocation").body());
         assertEquals(400, get("/v1/allocation").statusCode());
         assertEquals(400, get("/v1/allocation?spec=").statusCode());
-        for (String bad : new String[] {"garbage", "x@1 a=b=c arch=x%gcc@1", "x@1 ++++ arch=x%gcc@1",
-                "x@1 +a arch=x%gcc@1'; DROP TABLE jobs; --", "x@1 cuda=a,b arch=x%gcc@1"}) {
+        for (String bad : new String[] {"garbage", "x@1 a=b=c arch=x%gcc@1", "x@1 ++++ arch=x%gcc@1"}) {
             HttpResponse<String> r = allocation(bad);
-            if (r.statusCode() == 200) continue; // SQL in a valid spec is only text: it must not hurt
             assertEquals(400, r.statusCode(), bad);
             assertEquals("invalid spec", r.body(), bad);
+        }
+        // valid specs: SQL in a compiler version is only text, and a list value requires the variant's absence
+        String defaults = "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"1000m\", \"KUBERNETES_MEMORY_REQUEST\": \"2000M\"}}";
+        for (String odd : new String[] {"x@1 +a arch=x%gcc@1'; DROP TABLE jobs; --", "x@1 cuda=a,b arch=x%gcc@1"}) {
+            HttpResponse<String> r = allocation(odd);
+            assertEquals(200, r.statusCode(), odd);
+            assertEquals(defaults, r.body(), odd);
         }
         assertEquals(400, allocation("x".repeat(8000)).statusCode());
         assertEquals(414, allocation("a".repeat(9000)).statusCode());
@@ -208,7 +213,9 @@ class HttpApiTest {
         assertEquals(400, r.statusCode());
         assertEquals("missing field: build_id", r.body());
         assertEquals(cases.size(), rows("collection_queue"));
-        assertTrue(get("/metrics").body().contains("gantry_webhooks_total{result=\"invalid\"} 7.0"));
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("gantry_webhooks_total{result=\"invalid\"} " + cases.size() + ".0"), "recorded as skipped");
+        assertTrue(metrics.contains("gantry_webhooks_total{result=\"refused\"} 2.0"), "answered 400");
     }
 
     @Test

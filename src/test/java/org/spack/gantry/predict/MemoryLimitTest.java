@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.spec.SpecParser;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.allocate.ReferenceAnswer;
+import org.spack.gantry.testing.Bodies;
 import org.spack.gantry.testing.Parity;
 import org.spack.gantry.testing.TestDatabases;
 
@@ -34,7 +36,7 @@ class MemoryLimitTest {
                     JsonObject expected = c.getAsJsonObject("expected").getAsJsonObject("variables");
                     Prediction p = predictor.predict(parser.parse(c.get("spec").getAsString()));
                     for (double factor : new double[] {1.0, 1.15, 1.5, 0.01}) {
-                        JsonObject answer = JsonParser.parseString(p.toJson(new MemoryLimit(factor)))
+                        JsonObject answer = JsonParser.parseString(Bodies.of(new ReferenceAnswer(new MemoryLimit(factor)), p))
                                 .getAsJsonObject().getAsJsonObject("variables");
                         assertEquals(expected.get("KUBERNETES_CPU_REQUEST"), answer.get("KUBERNETES_CPU_REQUEST"));
                         assertEquals(expected.get("KUBERNETES_MEMORY_REQUEST"), answer.get("KUBERNETES_MEMORY_REQUEST"));
@@ -47,7 +49,7 @@ class MemoryLimitTest {
                                     c.get("name").getAsString() + " at " + factor);
                         }
                     }
-                    assertEquals(p.toJson(), p.toJson(MemoryLimit.NONE), "unset: the reference's body");
+                    assertEquals(Bodies.of(p), Bodies.of(new ReferenceAnswer(MemoryLimit.NONE), p), "unset: the reference's body");
                 }
             }
         }

@@ -1,4 +1,4 @@
-package org.spack.gantry.http;
+package org.spack.gantry.allocate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.Application;
 import org.spack.gantry.config.ConfigLoader;
-import org.spack.gantry.predict.Prediction;
+import org.spack.gantry.testing.Healthz;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.testing.GeneratedHistory;
 import org.spack.gantry.testing.TestDatabases;
@@ -33,19 +34,19 @@ class AnswerCacheTest {
 
     @Test
     void keepsAnAnswerUntilItsPackagesHistoryChanges() {
-        Map<String, Long> versions = new HashMap<>();
-        ToLongFunction<String> index = p -> versions.getOrDefault(p, 0L);
+        Map<String, Long> revisions = new HashMap<>();
+        ToLongFunction<String> index = p -> revisions.getOrDefault(p, 0L);
         AnswerCache cache = new AnswerCache(1 << 20);
-        versions.put("a", 3L);
-        cache.put("a@1 +x arch=x%gcc@1", "a", 3, "default", Prediction.defaults().toJson());
+        revisions.put("a", 3L);
+        cache.put("a@1 +x arch=x%gcc@1", answer("a", 3));
         assertNull(cache.get("a@1 +x arch=x%gcc@1", index), "kept only when asked for a second time");
-        cache.put("a@1 +x arch=x%gcc@1", "a", 3, "default", Prediction.defaults().toJson());
-        cache.put("b@1 +x arch=x%gcc@1", "b", 0, "default", Prediction.defaults().toJson());
-        cache.put("b@1 +x arch=x%gcc@1", "b", 0, "default", Prediction.defaults().toJson());
+        cache.put("a@1 +x arch=x%gcc@1", answer("a", 3));
+        cache.put("b@1 +x arch=x%gcc@1", answer("b", 0));
+        cache.put("b@1 +x arch=x%gcc@1", answer("b", 0));
         assertEquals("default", cache.get("a@1 +x arch=x%gcc@1", index).predictor());
         assertNotNull(cache.get("b@1 +x arch=x%gcc@1", index));
 
-        versions.put("a", 4L); // a job of package a was stored
+        revisions.put("a", 4L); // a job of package a was stored
         assertNull(cache.get("a@1 +x arch=x%gcc@1", index));
         assertNotNull(cache.get("b@1 +x arch=x%gcc@1", index), "other packages' answers stay");
     }
@@ -58,8 +59,8 @@ class AnswerCacheTest {
         String longSpec = "p@1 +" + "x".repeat(8000) + " arch=x%gcc@1 ";
         for (int i = 0; i < 1000; i++) {
             String spec = longSpec + i;
-            cache.put(spec, "p", 0, "default", Prediction.defaults().toJson());
-            cache.put(spec, "p", 0, "default", Prediction.defaults().toJson());
+            cache.put(spec, answer("p", 0));
+            cache.put(spec, answer("p", 0));
             assertNotNull(cache.get(spec, index));
             assertTrue(cache.bytes() <= budget, cache.bytes() + " bytes held");
             assertTrue(cache.size() * 8_000L <= budget, cache.size() + " specs of 8,000 Latin-1 characters held");
@@ -67,8 +68,8 @@ class AnswerCacheTest {
         // short specs: many fit
         cache = new AnswerCache(budget);
         for (int i = 0; i < 2000; i++) {
-            cache.put("s" + i, "p", 0, "default", Prediction.defaults().toJson());
-            cache.put("s" + i, "p", 0, "default", Prediction.defaults().toJson());
+            cache.put("s" + i, answer("p", 0));
+            cache.put("s" + i, answer("p", 0));
         }
         assertTrue(cache.size() > 1000, cache.size() + " short answers held");
     }
@@ -85,8 +86,7 @@ class AnswerCacheTest {
             URI uri = URI.create("http://127.0.0.1:" + app.port() + "/v1/allocation?spec="
                     + URLEncoder.encode(spec, StandardCharsets.UTF_8));
             String defaults = "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"1000m\", \"KUBERNETES_MEMORY_REQUEST\": \"2000M\"}}";
-            for (int i = 0; i < 1000 && !app.answersFromMemory(); i++) Thread.sleep(10);
-            assertEquals(true, app.answersFromMemory());
+            Healthz.awaitAllocationsFromMemory(app.port(), Duration.ofSeconds(60));
             for (int i = 0; i < 4; i++) {
                 assertEquals(defaults, get(client, uri), "after " + i + " jobs");
                 assertEquals(defaults, get(client, uri), "kept, after " + i + " jobs");
@@ -105,6 +105,12 @@ class AnswerCacheTest {
         } finally {
             app.close();
         }
+    }
+
+    /** The default answer, as the reference gives it. */
+    private static Answer answer(String pkgName, long revision) {
+        return new Answer(pkgName, revision, "{\"variables\": {\"KUBERNETES_CPU_REQUEST\": \"1000m\", \"KUBERNETES_MEMORY_REQUEST\": \"2000M\"}}"
+                .getBytes(StandardCharsets.US_ASCII), "default");
     }
 
     private static String get(HttpClient client, URI uri) throws Exception {

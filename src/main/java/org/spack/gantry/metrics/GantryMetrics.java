@@ -1,4 +1,4 @@
-package org.spack.gantry.http;
+package org.spack.gantry.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
@@ -15,18 +15,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
+import org.spack.gantry.allocate.AllocationListener;
 import org.spack.gantry.collect.CollectionListener;
 import org.spack.gantry.collect.Outcome;
 import org.spack.gantry.collect.Reconciler;
+import org.spack.gantry.http.HttpListener;
+import org.spack.gantry.http.WebhookResult;
 
-/** Everything {@code /metrics} shows, in a registry of its own (no global state). */
-public final class GantryMetrics implements CollectionListener, Reconciler.Listener, AllocationHandler.PredictionListener,
-        CollectHandler.WebhookListener, RefusalLog.Counter {
+/**
+ * Everything {@code /metrics} shows, in a registry of its own (no global state): what the
+ * HTTP server, the allocations, collection and reconciliation tell it, the JVM, and backups.
+ */
+public final class GantryMetrics implements HttpListener, AllocationListener, CollectionListener, Reconciler.Listener {
     private static final int STATUSES = 600;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, AtomicReferenceArray<RequestSeries>> requestSeriesByRoute = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> predictionSeries = new ConcurrentHashMap<>();
     private final Counter requests;
+    private final Gauge inFlight;
+    private final Map<String, io.prometheus.metrics.core.datapoints.GaugeDataPoint> inFlightByRoute = new ConcurrentHashMap<>();
     private final Histogram latency;
     private final Counter outcomes;
     private final Counter retries;
@@ -40,6 +47,9 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
         requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
                 .labelNames("route", "status").register(registry);
+        inFlight = Gauge.builder().name("gantry_http_requests_in_flight")
+                .help("Requests received and not yet answered, by route (a client that never reads its answer keeps one)")
+                .labelNames("route").register(registry);
         latency = Histogram.builder().name("gantry_http_request_duration_seconds")
                 .help("HTTP request latency by route and status")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
@@ -51,7 +61,8 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
                 .labelNames("route", "reason").register(registry);
         webhooks = Counter.builder().name("gantry_webhooks_total")
                 .help("Job Hook webhooks by what became of them: queued, duplicate, dropped (never collectable),"
-                        + " ignored (not a Job Hook), invalid, unauthorized, disabled, not_stored (answered 503)")
+                        + " invalid (a build with unreadable fields, recorded as skipped), refused (not a Job Hook body, 400),"
+                        + " ignored (another event type), unauthorized, disabled, not_stored (answered 503)")
                 .labelNames("result").register(registry);
         outcomes = Counter.builder().name("gantry_collection_outcomes_total")
                 .help("Collection outcomes by state and reason").labelNames("state", "reason").register(registry);
@@ -72,8 +83,8 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
         // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
         retries.labelValues("prometheus");
         retries.labelValues("gitlab");
-        webhooks.labelValues("queued");
-        webhooks.labelValues("not_stored");
+        webhooks.labelValues(WebhookResult.QUEUED.label());
+        webhooks.labelValues(WebhookResult.NOT_STORED.label());
         GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
                 .callback(cb -> cb.call(queueDepth.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")
@@ -112,7 +123,19 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
         return this;
     }
 
-    void request(String route, int status, double seconds) {
+    @Override
+    public void begun(String route) {
+        inFlight(route).inc();
+    }
+
+    private io.prometheus.metrics.core.datapoints.GaugeDataPoint inFlight(String route) {
+        var series = inFlightByRoute.get(route);
+        return series != null ? series : inFlightByRoute.computeIfAbsent(route, inFlight::labelValues);
+    }
+
+    @Override
+    public void request(String route, int status, double seconds) {
+        inFlight(route).dec();
         RequestSeries series = requestSeries(route, status);
         series.count().inc();
         series.latency().observe(seconds);
@@ -163,12 +186,12 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
     }
 
     @Override
-    public void webhook(String result) {
-        webhooks.labelValues(result).inc();
+    public void webhook(WebhookResult result) {
+        webhooks.labelValues(result.label()).inc();
     }
 
     @Override
-    public void predicted(String predictor) {
+    public void answered(String predictor) {
         CounterDataPoint series = predictionSeries.get(predictor);
         if (series == null) {
             series = predictionSeries.computeIfAbsent(predictor, predictions::labelValues);
@@ -176,7 +199,8 @@ public final class GantryMetrics implements CollectionListener, Reconciler.Liste
         series.inc();
     }
 
-    String scrape() {
+    /** The text {@code /metrics} answers with. */
+    public String scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             new PrometheusTextFormatWriter(false).write(out, registry.scrape());

@@ -1,18 +1,16 @@
-package org.spack.gantry.http;
+package org.spack.gantry.allocate;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
-import org.spack.gantry.predict.HistoryIndex;
 
 /**
- * Allocation answers by spec text, kept while the package's history is unchanged.
+ * Allocation answers by spec text, kept while what they depend on is unchanged.
  * A pipeline asks about the same specs as the one before it; a hit skips parsing,
- * predicting and rendering. Each answer carries the version of its package's history
- * it was computed from ({@link HistoryIndex#version}): a stored job changes the version
- * and with it every answer about that package, and nothing else.
+ * predicting and rendering. Each answer carries the revision of its package it was
+ * computed from ({@link Answer#revision}): a stored job changes it, and with it every
+ * answer about that package, and nothing else.
  *
  * <p>Bounded in bytes, keys included (a spec may be 8 KiB): when what it holds would
  * pass the budget it starts over. An answer is kept the second time its spec is asked
@@ -22,8 +20,6 @@ import org.spack.gantry.predict.HistoryIndex;
  * array, which allocates nothing.
  */
 final class AnswerCache {
-    /** An answer: its body, the predictor that gave it, and what it depends on. */
-    record Answer(String pkgName, long version, byte[] body, String predictor) {}
 
     /** 1 MiB: 20,000 specs of a pipeline collide in 7% of slots (26% with 65,536), and a collided spec is never kept. */
     private static final int SEEN_SLOTS = 1 << 18;
@@ -64,21 +60,20 @@ final class AnswerCache {
     }
 
     /**
-     * The kept answer to the spec text, or null when there is none or its package's
-     * history changed; {@code versions} is {@link HistoryIndex#version}.
+     * The kept answer to the spec text, or null when there is none or what it depends on
+     * changed; {@code revisions} gives the package's current revision (see {@link Answer#revision}).
      */
-    Answer get(String specText, ToLongFunction<String> versions) {
+    Answer get(String specText, ToLongFunction<String> revisions) {
         Answer a = answers.get(specText);
-        return a != null && versions.applyAsLong(a.pkgName()) == a.version() ? a : null;
+        return a != null && revisions.applyAsLong(a.pkgName()) == a.revision() ? a : null;
     }
 
     /**
-     * Keeps the answer. {@code version} must have been read before the prediction was
-     * made: an answer newer than its version is only a needless miss later, an older
-     * one would be wrong.
+     * Keeps the answer, from the second time its spec is asked for. Its revision must have
+     * been read before the answer was made: an answer newer than its revision is only a
+     * needless miss later, an older one would be wrong.
      */
-    Answer put(String specText, String pkgName, long version, String predictor, String body) {
-        Answer a = new Answer(pkgName, version, body.getBytes(StandardCharsets.US_ASCII), predictor);
+    Answer put(String specText, Answer a) {
         if (!askedBefore(specText)) {
             return a;
         }

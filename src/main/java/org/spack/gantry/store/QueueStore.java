@@ -207,8 +207,10 @@ public final class QueueStore {
             st.setInt(3, maxAttempts);
             failed = st.executeUpdate();
         }
+        // due at once: the lease it was claimed under belonged to the process that stopped
         try (PreparedStatement st = c.prepareStatement(
-                "UPDATE collection_queue SET state='pending' WHERE state='running'")) {
+                "UPDATE collection_queue SET state='pending', next_attempt_at=? WHERE state='running'")) {
+            st.setDouble(1, now);
             return new Released(st.executeUpdate(), failed);
         }
     }

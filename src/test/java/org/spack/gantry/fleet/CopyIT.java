@@ -107,6 +107,19 @@ class CopyIT {
         assertEquals(0, TestDatabases.count(file, "SELECT count(*) FROM sqlite_master WHERE name = 'flyway_schema_history'"));
     }
 
+    @Test
+    void backupAndRestoreRefuseOnPostgresqlInOneLine() throws Exception {
+        PostgresServer pg = PostgresServer.shared();
+        Map<String, String> env = pg.environment(pg.createDatabase());
+        String expected = "gantry: error: the database is PostgreSQL (GANTRY_DATABASE_URL): back it up with pg_dump, or"
+                + " the DBA's point-in-time recovery; gantry backup and restore copy the SQLite file only";
+        for (String[] command : new String[][] {{"backup"}, {"restore", "--from", dir.resolve("x.db").toString()}}) {
+            GantryProcess.Result r = GantryProcess.run(dir, env, Duration.ofMinutes(1), command);
+            assertEquals(1, r.exit(), r.err());
+            assertEquals(expected, r.err().strip());
+        }
+    }
+
     private GantryProcess.Result copy(PostgresServer pg, String database, Path file) throws Exception {
         Map<String, String> env = new HashMap<>(pg.environment(database));
         return GantryProcess.run(dir, env, Duration.ofMinutes(5), "copy", "--from", file.toString());

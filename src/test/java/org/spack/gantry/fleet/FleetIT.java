@@ -109,6 +109,21 @@ class FleetIT {
                         seconds);
                 assertTrue(seconds < 1.0, "the other host learnt of the job after " + seconds + " s");
                 assertTrue(!hostC.logText().contains(ROLE), "a second host reconciles:\n" + hostC.logText());
+
+                // /healthz and gantry_database_up say which database, and whether it answers
+                HttpResponse<String> health = Webhooks.get(HTTP, hostC.url("/healthz"));
+                assertEquals(200, health.statusCode());
+                var body = com.google.gson.JsonParser.parseString(health.body()).getAsJsonObject();
+                assertEquals("postgresql://" + PostgresServer.USER + "@127.0.0.1:" + pg.port() + "/" + database,
+                        body.get("database").getAsString());
+                assertTrue(body.get("database_reachable").getAsBoolean(), health.body());
+                assertTrue(Webhooks.get(HTTP, hostC.url("/metrics")).body().contains("gantry_database_up 1"));
+                try (Connection admin = pg.connect("postgres"); Statement st = admin.createStatement()) {
+                    st.execute("DROP DATABASE " + database + " WITH (FORCE)");
+                }
+                HttpResponse<String> down = awaitStatus(hostC, "/healthz", 503, Duration.ofSeconds(60));
+                assertTrue(down.body().contains("\"database_reachable\":false"), down.body());
+                assertTrue(Webhooks.get(HTTP, hostC.url("/metrics")).body().contains("gantry_database_up 0"));
             } finally {
                 hostA.close();
                 hostB.close();
@@ -116,6 +131,23 @@ class FleetIT {
                 System.out.printf("FleetIT: %.1f s%n", (System.nanoTime() - began) / 1e9);
             }
         }
+    }
+
+    private static HttpResponse<String> awaitStatus(GantryProcess host, String path, int status, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> r = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                r = Webhooks.get(HTTP, host.url(path));
+                if (r.statusCode() == status) return r;
+            } catch (java.net.http.HttpTimeoutException slowWhileTheDatabaseGoes) {
+                // asked again
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(path + " did not answer " + status + " within " + timeout
+                + (r == null ? "" : "; last: " + r.statusCode() + " " + r.body()));
     }
 
     private static int post(Webhooks hooks, long id, long start, long end) throws InterruptedException {

@@ -130,7 +130,7 @@ class AnsibleFleetIT {
         Map<String, Object> all = new LinkedHashMap<>(vars);
         all.put("gantry_artifact", artifact.toString());
         Path varsFile = Files.writeString(Files.createTempFile(work, "vars", ".json"), new Gson().toJson(all));
-        Processes.Result r = Processes.run(ANSIBLE_DIR, Map.of("ANSIBLE_NOCOLOR", "1", "ANSIBLE_RETRY_FILES_ENABLED", "false",
+        Processes.Result r = Processes.run(ANSIBLE_DIR, Map.of("ANSIBLE_NOCOLOR", "1", "ANSIBLE_RETRY_FILES_ENABLED", "false", "ANSIBLE_PIPELINING", "True",
                 "ANSIBLE_LOCAL_TEMP", work.resolve("ansible-tmp").toString()),
                 List.of("ansible-playbook", "-i", inventory.toString(), "-e", "@" + varsFile, "deploy.yml"));
         assertFalse(output(r).contains(Files.readString(PostgresServer.shared().passwordFile()).strip()),

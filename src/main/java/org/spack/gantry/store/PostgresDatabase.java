@@ -30,12 +30,12 @@ final class PostgresDatabase implements Database {
         config.setJdbcUrl(location.jdbcUrl());
         config.setDataSourceProperties(properties(location));
         config.setPoolName("gantry-postgresql");
-        // readers, the collection's writers and the intake share it; a request waits at most 3 s
+        // readers, the collection's writers and the intake share it; a request waits at most 2 s
         // for a connection, so that while the database is away a webhook gets its 503 (and
         // /healthz its answer) well within GitLab's and a load balancer's timeouts
         config.setMaximumPoolSize(readers + 8);
         config.setMinimumIdle(2);
-        config.setConnectionTimeout(3_000);
+        config.setConnectionTimeout(2_000);
         config.setAutoCommit(true);
         try {
             return new PostgresDatabase(location, new HikariDataSource(config));

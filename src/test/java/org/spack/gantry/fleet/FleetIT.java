@@ -123,7 +123,7 @@ class FleetIT {
                 }
                 HttpResponse<String> down = awaitStatus(hostC, "/healthz", 503, Duration.ofSeconds(60));
                 assertTrue(down.body().contains("\"database_reachable\":false"), down.body());
-                assertTrue(Webhooks.get(HTTP, hostC.url("/metrics")).body().contains("gantry_database_up 0"));
+                awaitBodyContaining(hostC, "/metrics", "gantry_database_up 0", Duration.ofSeconds(60));
             } finally {
                 hostA.close();
                 hostB.close();
@@ -148,6 +148,22 @@ class FleetIT {
         }
         throw new AssertionError(path + " did not answer " + status + " within " + timeout
                 + (r == null ? "" : "; last: " + r.statusCode() + " " + r.body()));
+    }
+
+    private static void awaitBodyContaining(GantryProcess host, String path, String text, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = Webhooks.get(HTTP, host.url(path)).body();
+                if (last.contains(text)) return;
+            } catch (java.net.http.HttpTimeoutException slowWhileTheDatabaseGoes) {
+                // asked again
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(path + " did not show " + text + " within " + timeout + ":\n" + last);
     }
 
     private static int post(Webhooks hooks, long id, long start, long end) throws InterruptedException {

@@ -2,7 +2,6 @@ package org.spack.gantry;
 
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.allocate.Allocations;
@@ -72,8 +71,7 @@ public final class Application implements AutoCloseable {
         this.history = new LiveHistory(db);
         Allocations allocations = new Allocations(history, new ReferencePredictor(db),
                 new ReferenceAnswer(config.memoryLimit()), Allocations.defaultCacheBytes(), metrics);
-        this.http = new HttpFetcher(Timeout.ofSeconds(Math.min(5, config.httpTimeoutSeconds())),
-                Timeout.ofSeconds(config.httpTimeoutSeconds()), config.collectWorkers() * 2 + 2);
+        this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
         this.collection = collection();
         this.reconciliation = reconciliation();
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8), metrics)

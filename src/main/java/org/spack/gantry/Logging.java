@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class Logging extends ContextAwareBase implements Configurator {
     /** Where the HTTP access log goes (GANTRY_ACCESS_LOG=true); off otherwise. */
     public static final String ACCESS_LOGGER = "gantry.access";
-    private static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %logger{0} - %msg%kvp{NONE}%n";
+    /** The event's key/value pairs (an access line's route) follow the message after a space; no space when there are none. */
+    private static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %logger{0} - %msg%replace( %kvp{NONE}){'^ $', ''}%n";
 
     public Logging() {}
 

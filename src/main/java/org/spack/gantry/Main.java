@@ -38,14 +38,25 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(run(Main::loadConfig, args));
+    }
+
+    /** The command line as {@code main} runs it, with the configuration loaded by {@code loader}, once. */
+    static int run(ConfigSource loader, String... args) {
+        ConfigSource config = ConfigSource.once(loader);
         if (args.length > 0 && "serve".equals(args[0])) {
-            startLoadingSqlite();
+            startLoadingSqlite(config);
         }
-        System.exit(execute(args));
+        return execute(config, args);
     }
 
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main(), new CommandFactory());
+        return execute(ConfigSource.once(Main::loadConfig), args);
+    }
+
+    /** Runs the command line; every command that takes a configuration loads it from {@code config}. */
+    static int execute(ConfigSource config, String... args) {
+        CommandLine cli = new CommandLine(new Main(), new CommandFactory(config));
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter err = commandLine.getErr();
             err.println("gantry: error: " + oneLine(e));
@@ -68,9 +79,9 @@ public final class Main implements Runnable {
      * (the driver logs, and the first logger fixes the level). A configuration error is
      * left for the command to report.
      */
-    private static void startLoadingSqlite() {
+    private static void startLoadingSqlite(ConfigSource config) {
         try {
-            loadConfig();
+            config.load();
         } catch (RuntimeException reportedByTheCommand) {
             return;
         }
@@ -78,7 +89,7 @@ public final class Main implements Runnable {
     }
 
     /** Loads the configuration (environment and environment.json) and sets up logging from it. */
-    public static Config loadConfig() {
+    private static Config loadConfig() {
         String home = System.getProperty("gantry.home");
         Config config = new ConfigLoader(System.getenv(), home == null ? null : Path.of(home)).load();
         Logging.configure(config.logLevel(), config.logFormat(), config.accessLog());
@@ -87,10 +98,16 @@ public final class Main implements Runnable {
 
     /** Gives each command that takes one the configuration source: commands do not reach back into Main. */
     private static final class CommandFactory implements CommandLine.IFactory {
+        private final ConfigSource config;
+
+        CommandFactory(ConfigSource config) {
+            this.config = config;
+        }
+
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             try {
-                return cls.getDeclaredConstructor(ConfigSource.class).newInstance((ConfigSource) Main::loadConfig);
+                return cls.getDeclaredConstructor(ConfigSource.class).newInstance(config);
             } catch (NoSuchMethodException takesNoConfiguration) {
                 return CommandLine.defaultFactory().create(cls);
             }

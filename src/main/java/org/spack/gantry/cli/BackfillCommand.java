@@ -7,7 +7,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
-import org.apache.hc.core5.util.Timeout;
 import org.spack.gantry.collect.JobsScan;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
@@ -69,7 +68,7 @@ public final class BackfillCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(out, System.console() != null);
-        try (HttpFetcher http = new HttpFetcher(Timeout.ofSeconds(5), Timeout.ofSeconds(60), 2);
+        try (HttpFetcher http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), 2);
                 Database db = Database.open(config.database(), 1)) {
             JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
                     db, new QueueStore(), new JobStore(), RetryPolicy.defaults(), JobsScan.Sleeper.THREAD, Clock.systemUTC());
@@ -81,7 +80,7 @@ public final class BackfillCommand implements Callable<Integer> {
             out.flush();
         } catch (UpstreamException e) {
             // the message carries GitLab's own words ({"error": ...}) when it gave any
-            throw new CommandFailure(e.getMessage());
+            throw new CommandFailure(e.getMessage(), e);
         }
         return 0;
     }

@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
-        description = {"Write a consistent, checked copy of the live database (SQLite VACUUM INTO, then",
-                "PRAGMA integrity_check; the file takes its name only once complete).",
-                "Without --to: into GANTRY_BACKUP_DIR (default: backups/ beside DB_FILE) as",
+        description = {"Write a consistent, checked copy of the live database.",
+                "SQLite VACUUM INTO, then PRAGMA integrity_check; the file takes its name only once",
+                "complete. Without --to: into GANTRY_BACKUP_DIR (default: backups/ beside DB_FILE) as",
                 "gantry-<UTC time>.db, what gantry-backup.timer runs."})
 public final class BackupCommand implements Callable<Integer> {
     private final ConfigSource configSource;

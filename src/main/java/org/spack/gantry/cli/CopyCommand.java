@@ -12,9 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "copy", mixinStandardHelpOptions = true,
-        description = {"Copy a SQLite database (Gantry's or the reference's) into the empty PostgreSQL database that",
-                "GANTRY_DATABASE_URL names: migrates it, copies every row in one transaction, then compares every",
-                "row with the source. Stop the servers that write to the SQLite file first."})
+        description = {"Copy a SQLite history into the empty PostgreSQL database of GANTRY_DATABASE_URL.",
+                "The SQLite file may be Gantry's or the reference's; it is only read. The target is migrated,",
+                "every row is copied in one transaction, then every row is compared with the source.",
+                "Stop the servers that write to the SQLite file first."})
 public final class CopyCommand implements Callable<Integer> {
     private final ConfigSource configSource;
 

@@ -23,9 +23,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Measure the predictions: the newest jobs are predicted from the history without them,",
-                "as the allocation API would have answered, and their real usage is compared with the",
-                "prediction and with what the job itself requested. Reads DB_FILE only."})
+        description = {"Measure the predictions against what the newest jobs really used.",
+                "The newest jobs are predicted from the history without them, as the allocation API",
+                "would have answered, and their real usage is compared with the prediction and with",
+                "what the job itself requested. Reads DB_FILE only."})
 public final class EvaluateCommand implements Callable<Integer> {
     private final ConfigSource configSource;
 
@@ -47,17 +48,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     Format format;
 
     @Option(names = "--memory-limit-factor", paramLabel = "F",
-            description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max")
-    Double limitFactor;
+            description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max (1 to 10)")
+    String limitFactor;
 
     @Override
     public Integer call() {
         if (holdout < 1) {
             throw new ParameterException(spec.commandLine(), "--holdout must be at least 1, not " + holdout);
         }
-        if (limitFactor != null && !(limitFactor > 0 && Double.isFinite(limitFactor))) {
-            throw new ParameterException(spec.commandLine(), "--memory-limit-factor must be a positive number, not " + limitFactor);
-        }
+        MemoryLimit limit = memoryLimit();
         Config config = configSource.load();
         if (!config.sharedDatabase() && !Files.exists(config.dbFile())) {
             throw new CommandFailure("database " + config.dbFile() + " does not exist");
@@ -66,24 +65,44 @@ public final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<StoredJob> jobs;
         HistoryIndex history;
+        boolean wholeHistory;
         // one read transaction: the held-out jobs and the history they are taken from agree
         try (Database db = Database.open(config.database(), 1)) {
-            record Read(List<StoredJob> jobs, HistoryIndex history) {}
+            record Read(List<StoredJob> newest, HistoryIndex history) {}
+            // one more than held out: is any history left?
             Read read = db.read(c -> {
-                List<StoredJob> newest = new JobStore().newest(c, holdout);
-                return new Read(newest, HistoryWithout.index(c, db.historyStore(), newest));
+                List<StoredJob> newest = new JobStore().newest(c, (int) Math.min(Integer.MAX_VALUE, holdout + 1L));
+                List<StoredJob> heldOut = newest.size() <= holdout ? newest : newest.subList(0, holdout);
+                return new Read(newest, HistoryWithout.index(c, db.historyStore(), heldOut));
             });
-            jobs = read.jobs();
+            wholeHistory = read.newest().size() <= holdout;
+            jobs = wholeHistory ? read.newest() : read.newest().subList(0, holdout);
             history = read.history();
+        }
+        if (jobs.isEmpty()) {
+            err.println("gantry: warning: " + (config.sharedDatabase() ? config.database().describe() : config.dbFile())
+                    + " holds no jobs: nothing to evaluate");
+        } else if (wholeHistory) {
+            err.println("gantry: warning: --holdout " + holdout + " holds out all " + jobs.size() + " stored jobs, leaving"
+                    + " no history: every prediction is the default answer; use a holdout below " + jobs.size());
         }
         // on the error stream, so that the report alone is on the output
         Progress progress = new Progress(err, System.console() != null);
         int total = jobs.size();
         Report report = new Evaluation(new SpecParser(), history::predict)
-                .run(jobs, limitFactor == null ? MemoryLimit.NONE : new MemoryLimit(limitFactor),
+                .run(jobs, limit,
                         done -> progress.update(done + " of " + total + " jobs predicted", (double) done / total, done == total));
         out.println(format == Format.json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return 0;
+    }
+
+    private MemoryLimit memoryLimit() {
+        if (limitFactor == null) return MemoryLimit.NONE;
+        try {
+            return MemoryLimit.parse(limitFactor);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--memory-limit-factor " + e.getMessage(), e);
+        }
     }
 }

@@ -13,9 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = {"Put a backup in the database's place: the backup must pass PRAGMA integrity_check and",
-                "hold Gantry's tables; the current database is kept in the backup directory first;",
-                "the swap is atomic. Refused while a server holds the database, unless --force."})
+        description = {"Put a backup in the database's place.",
+                "The backup must pass PRAGMA integrity_check and hold Gantry's tables, of a schema",
+                "this release has; the current database is kept in the backup directory first; the",
+                "content is replaced in one transaction. Refused while a server holds the database,",
+                "unless --force."})
 public final class RestoreCommand implements Callable<Integer> {
     private final ConfigSource configSource;
 
@@ -29,7 +31,8 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "FILE", description = "the backup to restore")
     Path source;
 
-    @Option(names = "--force", description = "restore even while a server holds the database (restart it at once after)")
+    @Option(names = "--force", description = {"restore even while a server holds the database: it waits for the restore, then stores",
+                    "into the restored database; restart it at once after, to read the restored history"})
     boolean force;
 
     @Override
@@ -45,6 +48,10 @@ public final class RestoreCommand implements Callable<Integer> {
             out.println("kept the database as it was in " + r.keptAs());
         }
         out.println("restored " + config.dbFile() + " from " + source + ": " + r.jobs() + " jobs, " + r.nodes() + " nodes");
+        if (r.besideServer()) {
+            out.println("a server holds the database: restart it now (systemctl restart gantry) so that it reads the"
+                    + " restored history; what it stores meanwhile goes into the restored database");
+        }
         out.flush();
         return 0;
     }

@@ -1,9 +1,8 @@
 package org.spack.gantry.config;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.MalformedJsonException;
 import java.io.IOException;
 import java.io.StringReader;
@@ -57,7 +56,8 @@ public final class ConfigLoader {
                 "true".equals(choice(values, "GANTRY_ACCESS_LOG", "false", "true", "false")),
                 integer(values, "GANTRY_COLLECT_WORKERS", 4, 1, 64),
                 integer(values, "GANTRY_COLLECT_MAX_ATTEMPTS", 8, 1, 100),
-                decimal(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0),
+                // the first wait; it doubles up to 5 min (or this, when longer): an hour is already no retrying
+                seconds(values, "GANTRY_COLLECT_BACKOFF_SECONDS", 2.0, 3600),
                 // a Prometheus that has not answered in 30 s is stuck, not busy: retry later
                 integer(values, "GANTRY_HTTP_TIMEOUT_SECONDS", 30, 1, 600),
                 // 0 turns reconciliation off
@@ -68,16 +68,14 @@ public final class ConfigLoader {
                 integer(values, "GANTRY_COLLECT_LEASE_SECONDS", 120, 5, 86_400));
     }
 
-    /** GANTRY_MEMORY_LIMIT_FACTOR: unset (no limit, the reference's answers), or a factor over 0. */
+    /** GANTRY_MEMORY_LIMIT_FACTOR: unset (no limit, the reference's answers), or a factor {@link MemoryLimit} allows. */
     private static MemoryLimit memoryLimit(Map<String, String> values) {
         String v = values.get("GANTRY_MEMORY_LIMIT_FACTOR");
         if (v == null || v.isBlank()) return MemoryLimit.NONE;
         try {
-            double factor = Double.parseDouble(v.strip());
-            if (!(factor > 0 && Double.isFinite(factor))) throw new NumberFormatException();
-            return new MemoryLimit(factor);
-        } catch (NumberFormatException e) {
-            throw new ConfigException("GANTRY_MEMORY_LIMIT_FACTOR must be a number above 0 (e.g. 1.15), not '" + v + "'");
+            return MemoryLimit.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("GANTRY_MEMORY_LIMIT_FACTOR " + e.getMessage(), e);
         }
     }
 
@@ -113,41 +111,55 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        JsonElement root;
-        try {
-            JsonReader reader = new JsonReader(new StringReader(text));
-            reader.setStrictness(com.google.gson.Strictness.STRICT);
-            root = JsonParser.parseReader(reader);
-        } catch (RuntimeException e) {
-            throw new ConfigException(file + " is not valid JSON" + position(e) + "");
-        }
-        if (!root.isJsonObject()) {
-            throw new ConfigException(file + " must hold a JSON object of variable name to string value");
-        }
+        return parseEnvFile(file, text);
+    }
+
+    /** One JSON object of names to strings, each name once, and nothing after it. */
+    private static Map<String, String> parseEnvFile(Path file, String text) {
+        JsonReader reader = new JsonReader(new StringReader(text));
+        reader.setStrictness(Strictness.STRICT);
         Map<String, String> values = new HashMap<>();
-        for (Map.Entry<String, JsonElement> e : ((JsonObject) root).entrySet()) {
-            JsonElement v = e.getValue();
-            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-                throw new ConfigException(file + ": the value of " + e.getKey() + " must be a string");
+        try {
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                throw new ConfigException(file + " must hold a JSON object of variable name to string value");
             }
-            values.put(e.getKey(), v.getAsString());
+            reader.beginObject();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                if (reader.peek() != JsonToken.STRING) {
+                    throw new ConfigException(file + ": the value of " + name + " must be a string");
+                }
+                if (values.put(name, reader.nextString()) != null) {
+                    throw new ConfigException(file + " sets " + name + " twice" + position(reader.toString()));
+                }
+            }
+            reader.endObject();
+        } catch (IOException | IllegalStateException e) {
+            throw new ConfigException(file + " is not valid JSON" + position(e), e);
+        }
+        String more = file + " holds more than its JSON object";
+        try {
+            if (reader.peek() != JsonToken.END_DOCUMENT) throw new ConfigException(more + position(reader.toString()));
+        } catch (IOException e) {
+            throw new ConfigException(more + position(reader.toString()), e);
         }
         return values;
     }
 
-    private static String position(RuntimeException e) {
+    private static String position(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null) {
-                Matcher m = GSON_POSITION.matcher(t.getMessage());
-                if (m.find()) {
-                    return " at line " + m.group(1) + ", column " + m.group(2);
-                }
-            }
-            if (t instanceof MalformedJsonException) break;
+            String found = t.getMessage() == null ? "" : position(t.getMessage());
+            if (!found.isEmpty() || t instanceof MalformedJsonException) return found;
         }
         return "";
+    }
+
+    /** {@code " at line 3, column 5"} from Gson's {@code "... line 3 column 5 ..."}, or nothing. */
+    private static String position(String gsonText) {
+        Matcher m = GSON_POSITION.matcher(gsonText);
+        return m.find() ? " at line " + m.group(1) + ", column " + m.group(2) : "";
     }
 
     private static void checkPermissions(Path file) {
@@ -167,25 +179,29 @@ public final class ConfigLoader {
     private static int integer(Map<String, String> values, String name, int dflt, int min, int max) {
         String v = values.get(name);
         if (v == null || v.isBlank()) return dflt;
+        String allowed = name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'";
+        int n;
         try {
-            int n = Integer.parseInt(v.strip());
-            if (n < min || n > max) throw new NumberFormatException();
-            return n;
+            n = Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+            throw new ConfigException(allowed, e);
         }
+        if (n < min || n > max) throw new ConfigException(allowed);
+        return n;
     }
 
-    private static double decimal(Map<String, String> values, String name, double dflt) {
+    private static double seconds(Map<String, String> values, String name, double dflt, double max) {
         String v = values.get(name);
         if (v == null || v.isBlank()) return dflt;
+        String allowed = name + " must be a number of seconds from 0 to " + Math.round(max) + ", not '" + v + "'";
+        double d;
         try {
-            double d = Double.parseDouble(v.strip());
-            if (!(d >= 0)) throw new NumberFormatException();
-            return d;
+            d = Double.parseDouble(v.strip());
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a number of seconds, not '" + v + "'");
+            throw new ConfigException(allowed, e);
         }
+        if (!(d >= 0 && d <= max)) throw new ConfigException(allowed);
+        return d;
     }
 
     /** GANTRY_BACKUP_DIR, by default backups/ beside DB_FILE (where the deploy's shared/backups/ is). */

@@ -107,14 +107,11 @@ public final class Backup {
         if (!Files.exists(dbFile)) {
             throw new DatabaseException("database " + dbFile + " does not exist");
         }
-        copy(dbFile, false, target);
+        copy(dbFile, target);
     }
 
-    /**
-     * Copies {@code source} to {@code target} through a temporary sibling: vacuumed into it,
-     * checked, synced, then renamed. {@code readOnly}: the source is a backup, not to be touched.
-     */
-    static void copy(Path source, boolean readOnly, Path target) {
+    /** Copies {@code source} to {@code target} through a temporary sibling: vacuumed into it, checked, synced, then renamed. */
+    private static void copy(Path source, Path target) {
         Path absolute = target.toAbsolutePath();
         if (Files.exists(absolute)) {
             throw new DatabaseException("backup target " + absolute + " already exists");
@@ -123,9 +120,9 @@ public final class Backup {
             throw new DatabaseException("backup directory " + absolute.getParent() + " does not exist");
         }
         Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
+        deleteTemporary(partial);
         try {
-            Files.deleteIfExists(partial);
-            try (Connection c = Database.open(source, readOnly);
+            try (Connection c = Database.open(source, false);
                     PreparedStatement st = c.prepareStatement("VACUUM INTO ?")) {
                 st.setString(1, partial.toString());
                 st.execute();
@@ -138,21 +135,30 @@ public final class Backup {
                 ch.force(true);
             }
             moveAtomically(partial, absolute);
-        } catch (SQLException e) {
-            throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (SQLException | IOException e) {
             throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
         } finally {
+            deleteTemporary(partial);
+        }
+    }
+
+    /**
+     * Removes the temporary copy and whatever SQLite left beside it: VACUUM INTO writes the
+     * copy with a rollback journal, which a failed copy (a full disk) leaves behind.
+     */
+    private static void deleteTemporary(Path partial) {
+        for (String suffix : new String[] {"", "-journal", "-wal", "-shm"}) {
+            Path f = partial.resolveSibling(partial.getFileName() + suffix);
             try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // only a leftover temporary file, under a name no backup has
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                log.warn("cannot remove the temporary file {}: {}", f, e.getMessage());
             }
         }
     }
 
     /** {@code ok}, or the first problem {@code PRAGMA integrity_check} reports. */
-    static String integrityCheck(Path file) throws SQLException {
+    private static String integrityCheck(Path file) throws SQLException {
         try (Connection c = Database.open(file, true);
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
@@ -160,7 +166,7 @@ public final class Backup {
         }
     }
 
-    static void moveAtomically(Path from, Path to) throws IOException {
+    private static void moveAtomically(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
-    private static final String LOCATION = "classpath:db/migration/";
+    static final String LOCATION = "classpath:db/migration/";
+    /** Where a SQLite file's migrations are (restore's scratch schema uses them too). */
+    static final String SQLITE_LOCATION = LOCATION + Dialect.SQLITE.migrations();
 
     private final DatabaseLocation location;
     private final Path dbFile;
@@ -152,7 +154,7 @@ public final class Migrations {
             config.dataSource(ds).locations(LOCATION + Dialect.POSTGRESQL.migrations());
         } else {
             config.dataSource("jdbc:sqlite:" + dbFile.toAbsolutePath(), null, null)
-                    .locations(LOCATION + Dialect.SQLITE.migrations());
+                    .locations(SQLITE_LOCATION);
         }
         config
                 .failOnMissingLocations(true)

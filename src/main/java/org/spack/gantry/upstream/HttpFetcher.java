@@ -79,6 +79,14 @@ public final class HttpFetcher implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private volatile boolean aborted;
 
+    /**
+     * What {@code GANTRY_HTTP_TIMEOUT_SECONDS} means, for {@code serve} and {@code backfill}
+     * alike: a call takes at most that long, and connecting at most 5 s of it.
+     */
+    public static HttpFetcher withTimeout(int seconds, int maxConnections) {
+        return new HttpFetcher(Timeout.ofSeconds(Math.min(5, seconds)), Timeout.ofSeconds(seconds), maxConnections);
+    }
+
     /** @param deadline the whole call, from asking for a connection to the body's last byte */
     public HttpFetcher(Timeout connectTimeout, Timeout deadline, int maxConnections) {
         this.deadline = deadline;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.testing.ClusterStandIn;
@@ -117,6 +118,28 @@ class BackfillIT {
                     ClusterStandIn.assertStored(id, stored.get(id));
                 }
             }
+        }
+    }
+
+    @Test
+    void eachGitLabCallTakesAtMostTheHttpTimeoutAndAOnePageRunPrintsItsLineOnce() throws Exception {
+        Path db = TestDatabases.migrated(dir);
+        AtomicInteger asked = new AtomicInteger();
+        // the first page hangs for 30 s (a stuck proxy; the old hard-coded timeout was 60 s), the next try answers: one job,
+        // created long before the window
+        String job = ClusterStandIn.apiJob(1, "stage-1", "aws", since - 400_000, since - 300_000).toString();
+        try (FakeUpstream gitlab = new FakeUpstream(req -> asked.incrementAndGet() == 1
+                ? new FakeUpstream.Answer(200, "application/json", "[]", 30_000)
+                : FakeUpstream.Answer.json("[" + job + "]"))) {
+            GantryProcess.Result r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString(),
+                    "GITLAB_URL", gitlab.url("/api/v4/projects/2"), "GITLAB_API_TOKEN", ClusterStandIn.API_TOKEN,
+                    "GANTRY_HTTP_TIMEOUT_SECONDS", "2"), Duration.ofSeconds(90),
+                    "backfill", "--since", Instant.ofEpochSecond(since).toString());
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(2, gitlab.requests().size(), "the hanging call given up after 2 s and tried again:\n" + r.err());
+            assertTrue(r.err().contains("try 1 of 8 for a page of the jobs API"), r.err());
+            assertEquals(1, r.out().lines().filter(l -> l.startsWith("page 1: 1 jobs read")).count(),
+                    "the last progress line once:\n" + r.out());
         }
     }
 

@@ -86,16 +86,60 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
         assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of("GANTRY_PORT", "http"), null).load());
         assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of("LOG_LEVEL", "loud"), null).load());
-        for (String factor : new String[] {"0", "-1", "NaN", "Infinity", "lots"}) {
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", factor), null).load());
-            assertEquals("GANTRY_MEMORY_LIMIT_FACTOR must be a number above 0 (e.g. 1.15), not '" + factor + "'", e.getMessage());
-        }
         assertEquals(new org.spack.gantry.predict.MemoryLimit(1.15),
                 new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", "1.15"), null).load().memoryLimit());
         assertEquals(org.spack.gantry.predict.MemoryLimit.NONE, new ConfigLoader(Map.of(), null).load().memoryLimit(),
                 "unset: the reference's answers");
         assertEquals("warn", new ConfigLoader(Map.of("LOG_LEVEL", "WARNING"), null).load().logLevel());
+    }
+
+    @Test
+    void theMemoryLimitFactorIsFromOneToTen() {
+        // below 1 the limit is under what a build of the sample used; above 10 it limits nothing
+        for (String factor : new String[] {"1e308", "9e12", "1e-320", "0.99", "10.01", "0", "-1", "NaN", "Infinity", "lots", "1,15"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", factor), null).load());
+            assertEquals("GANTRY_MEMORY_LIMIT_FACTOR must be a number from 1 to 10 (e.g. 1.15), not '" + factor + "'",
+                    e.getMessage());
+        }
+        for (String factor : new String[] {"1", "1.0", "1.15", " 1.5 ", "10"}) {
+            assertEquals(Double.parseDouble(factor.strip()),
+                    new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", factor), null).load().memoryLimit().factor());
+        }
+    }
+
+    @Test
+    void theBackoffIsAFiniteNumberOfSeconds() {
+        for (String backoff : new String[] {"Infinity", "1e308", "-1", "NaN", "3601"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new ConfigLoader(Map.of("GANTRY_COLLECT_BACKOFF_SECONDS", backoff), null).load());
+            assertEquals("GANTRY_COLLECT_BACKOFF_SECONDS must be a number of seconds from 0 to 3600, not '" + backoff + "'",
+                    e.getMessage());
+        }
+        assertEquals(0.2, new ConfigLoader(Map.of("GANTRY_COLLECT_BACKOFF_SECONDS", "0.2"), null).load().collectBackoffSeconds());
+    }
+
+    @Test
+    void anEnvironmentFileWithMoreThanItsObjectOrANameTwiceIsRefusedInOneLine() throws Exception {
+        Path f = envFile("{\"GANTRY_PORT\": \"9000\"}\n{\"GANTRY_PORT\": \"9001\"}\n", "rw-------");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
+        assertEquals(f + " holds more than its JSON object at line 2, column 2", e.getMessage());
+
+        envFile("{\"LOG_LEVEL\": \"info\"} trailing", "rw-------");
+        e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
+        assertTrue(e.getMessage().startsWith(f + " holds more than its JSON object at line 1, column "), e.getMessage());
+
+        envFile("{\n  \"GANTRY_PORT\": \"9000\",\n  \"GANTRY_PORT\": \"9001\"\n}\n", "rw-------");
+        e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load());
+        assertTrue(e.getMessage().startsWith(f + " sets GANTRY_PORT twice at line 3, column "), e.getMessage());
+
+        for (String bad : new String[] {"[]", "\"text\"", "", "{\"A\": \"b\",}"}) {
+            envFile(bad, "rw-------");
+            e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of(), release).load(), bad);
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
+        envFile("{\"LOG_LEVEL\": \"debug\"}\n\n", "rw-------");
+        assertEquals("debug", new ConfigLoader(Map.of(), release).load().logLevel(), "white space after the object is fine");
     }
 
     @Test

@@ -13,12 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.GantryProcess;
+import org.spack.gantry.testing.MonitoringFiles;
 import org.spack.gantry.testing.StoredRows;
 import org.spack.gantry.testing.Webhooks;
 
@@ -63,6 +65,9 @@ class MetricsIT {
                 assertEquals(200, allocation(hooks, gantry, spec).statusCode());
                 assertEquals(200, allocation(hooks, gantry, "nothing@1.0 +x arch=linux-x%gcc@1").statusCode());
                 assertEquals(400, allocation(hooks, gantry, "not a spec").statusCode());
+                // the hourly timer's backup, beside the running server
+                GantryProcess.Result backup = GantryProcess.run(dir, env, Duration.ofSeconds(60), "backup");
+                assertEquals(0, backup.exit(), backup.err());
 
                 String text = metrics(hooks, gantry);
                 for (String line : List.of(
@@ -92,7 +97,8 @@ class MetricsIT {
                         "gantry_build_info{commit=\"")) {
                     assertTrue(text.contains("\n" + family), "/metrics has " + family + "\n---\n" + text);
                 }
-                                assertPromtoolFindsNothing(text);
+                assertPromtoolFindsNothing(text);
+                assertEverySeriesTheAlertsAndTheDashboardReadIsExposed(text);
                 // every request is timed: the histogram's buckets end in +Inf and count them all
                 assertTrue(value(text, "gantry_http_request_duration_seconds_sum{route=\"/v1/collect\",status=\"200\"}") > 0);
             }
@@ -135,6 +141,29 @@ class MetricsIT {
                 List.of("sh", "-c", "promtool check metrics < " + file));
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals("", (r.out() + r.err()).strip(), "promtool's remarks");
+    }
+
+    /**
+     * Metrics that other work adds at the same time as the alert rules and the dashboard that
+     * read them: reconciliation's cost (issue 18), the workers (17), OOM kills (19), the
+     * database (20). They may be absent until that work lands; every other name must be served.
+     */
+    private static final Set<String> NOT_YET_SERVED = Set.of(
+            "gantry_reconcile_requests_total", "gantry_reconcile_bytes_total", "gantry_reconcile_jobs_seen_total",
+            "gantry_worker_up", "gantry_worker_last_progress_timestamp_seconds",
+            "gantry_oom_kills_total", "gantry_oom_pipelines_started_total", "gantry_oom_raises_in_force",
+            "gantry_oom_raise_capped_total", "gantry_database_up");
+
+    /** A rule or a panel reading a series Gantry does not serve would stay silent or empty forever. */
+    private static void assertEverySeriesTheAlertsAndTheDashboardReadIsExposed(String text) {
+        List<String> missing = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
+        for (String name : MonitoringFiles.metricNamesUsed()) {
+            boolean served = Pattern.compile("^" + Pattern.quote(name) + "[{ ]", Pattern.MULTILINE).matcher(text).find();
+            if (!served) (NOT_YET_SERVED.contains(name) ? pending : missing).add(name);
+        }
+        assertEquals(List.of(), missing, "read by packaging/prometheus or packaging/grafana, not in /metrics:\n" + text);
+        if (!pending.isEmpty()) System.out.println("MetricsIT: not served yet (their issues have not landed): " + pending);
     }
 
     private static HttpResponse<String> allocation(Webhooks hooks, GantryProcess gantry, String spec) throws Exception {

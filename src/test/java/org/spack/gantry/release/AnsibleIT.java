@@ -156,23 +156,31 @@ class AnsibleIT {
         stepsDone = 2;
     }
 
+    /** From the upgrade on, the role also installs the alerting rules where a Prometheus would read them. */
     @Test
     @Order(3)
     void anUpgradeSwitchesCurrentAndTheLiveServiceReportsTheNewVersion() throws Exception {
         step(3);
-        Run preview = deploy(SECOND, Map.of(), "--check");
+        Path rulesDir = Files.createDirectories(work.resolve("prometheus-rules"));
+        Run preview = deploy(SECOND, prometheusRules(), "--check");
         assertEquals(0, preview.code(), diagnostics(preview));
         assertEquals(0, preview.failed());
         assertEquals("releases/" + first, link("current"), "check mode changes nothing");
         assertFalse(Files.exists(root.resolve("releases/" + SECOND)), "check mode unpacks nothing");
         assertFalse(Files.exists(root.resolve("artifacts/gantry-" + SECOND + ".run")), "check mode copies nothing");
+        assertEquals(List.of(), entries(rulesDir), "check mode installs no rules");
 
-        Run run = deploy(SECOND, Map.of());
+        Run run = deploy(SECOND, prometheusRules());
         assertEquals(0, run.code(), diagnostics(run));
         assertEquals("releases/" + SECOND, link("current"));
         assertEquals("releases/" + first, link("previous"));
         assertEquals(SECOND, liveVersion());
         assertEquals(JOBS, rows("jobs"));
+
+        Path rules = rulesDir.resolve("gantry-alerts.yml");
+        assertEquals(Files.readString(root.resolve("releases/" + SECOND + "/prometheus/gantry-alerts.yml")), Files.readString(rules));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(rules)));
+        assertEquals(List.of("reloaded"), Files.readAllLines(state.resolve("prometheus-reloads")), "Prometheus was told once");
         stepsDone = 3;
     }
 
@@ -221,12 +229,16 @@ class AnsibleIT {
     @Order(6)
     void rollbackBringsThePreviousReleaseBackLive() throws Exception {
         step(6);
-        Run run = playbook("rollback.yml", vars(Map.of()));
+        Run run = playbook("rollback.yml", vars(prometheusRules()));
         assertEquals(0, run.code(), diagnostics(run));
         assertEquals("releases/" + first, link("current"));
         assertEquals("releases/" + SECOND, link("previous"), "rolling back again returns to " + SECOND);
         assertEquals(first, liveVersion());
         assertEquals(JOBS, rows("jobs"));
+        // both releases ship the same rules: installed, unchanged, so Prometheus is not told again
+        assertEquals(Files.readString(root.resolve("releases/" + first + "/prometheus/gantry-alerts.yml")),
+                Files.readString(work.resolve("prometheus-rules/gantry-alerts.yml")));
+        assertEquals(List.of("reloaded"), Files.readAllLines(state.resolve("prometheus-reloads")));
         stepsDone = 6;
     }
 
@@ -272,6 +284,12 @@ class AnsibleIT {
     }
 
     // ---- the scenario's plumbing
+
+    /** gantry_prometheus_rules_dir, and a reload command that leaves a line per call. */
+    private Map<String, Object> prometheusRules() {
+        return Map.of("gantry_prometheus_rules_dir", work.resolve("prometheus-rules").toString(),
+                "gantry_prometheus_reload_command", "echo reloaded >> '" + state.resolve("prometheus-reloads") + "'");
+    }
 
     private void step(int n) {
         assumeTrue(stepsDone == n - 1, "step " + n + " needs the steps before it, and one of them failed");

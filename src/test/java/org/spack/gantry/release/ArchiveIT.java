@@ -58,9 +58,14 @@ class ArchiveIT {
         Result r = archive("-d", dir.toString());
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("bin/gantry", "lib/gantry.jar", "migrations/sqlite/V1__initial.sql", "migrations/sqlite/V2__spec_index.sql",
-                "migrations/postgresql/V1__initial.sql",
-                "environment.json.example", "systemd/gantry.service", "RELEASE")) {
+                "migrations/postgresql/V1__initial.sql", "environment.json.example", "systemd/gantry.service",
+                "prometheus/gantry-alerts.yml", "grafana/gantry-dashboard.json", "RELEASE")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        }
+        // the alert rules and the dashboard an operator loads are the repository's, byte for byte
+        for (String f : List.of("prometheus/gantry-alerts.yml", "grafana/gantry-dashboard.json")) {
+            assertArrayEquals(Files.readAllBytes(Path.of("packaging").resolve(f)), Files.readAllBytes(dir.resolve(f)), f);
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))), f);
         }
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("bin/gantry"))));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("lib/gantry.jar"))));

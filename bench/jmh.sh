@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bench/history.sh
 mvn -B -q -Pjmh test-compile >&2
-exec java -cp "target/test-classes:target/classes:$(cat target/jmh.classpath)" org.openjdk.jmh.Main "$@"
+# the forks run with the launcher's JVM options, read from where they are written
+java_defaults=$(sh -c '. packaging/java.sh && printf %s "$JAVA_DEFAULTS"')
+exec java -cp "target/test-classes:target/classes:$(cat target/jmh.classpath)" org.openjdk.jmh.Main \
+  -jvmArgsAppend "$java_defaults" "$@"

@@ -12,20 +12,16 @@ GANTRY_BUILT_AT='@@BUILT_AT@@'
 PAYLOAD_SHA256='@@SHA256@@'
 PAYLOAD_OFFSET=@@OFFSET@@
 PAYLOAD_SIZE=@@SIZE@@
-JAVA_MIN=17
-JAVA_PACKAGE=java-17-openjdk-headless
-# a small heap suits the service (it holds the history index); JAVA_OPTS can raise it
-JAVA_DEFAULTS="-Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+PROG=gantry.run
 
 ARCHIVE=$0
-JAVA=
 case $ARCHIVE in
   /*) ;;
   *) ARCHIVE=$(pwd)/$ARCHIVE ;;
 esac
 
 die() {
-  printf 'gantry.run: %s\n' "$*" >&2
+  printf '%s: %s\n' "$PROG" "$*" >&2
   exit 1
 }
 
@@ -79,40 +75,11 @@ verify() {
   [ "$actual_sha" = "$PAYLOAD_SHA256" ] || damaged "checksum mismatch"
 }
 
-# Sets JAVA to a Java of at least JAVA_MIN, or stops with what was found and what is needed.
-# Like Spring Boot's launch script: JAVA_HOME's java when it is executable, else java on PATH.
-find_java() {
-  if [ -n "${JAVA_HOME:-}" ]; then
-    if [ -x "$JAVA_HOME/bin/java" ]; then
-      JAVA=$JAVA_HOME/bin/java
-    else
-      printf 'gantry.run: warning: JAVA_HOME is %s but %s is not executable; using java from PATH\n' \
-        "$JAVA_HOME" "$JAVA_HOME/bin/java" >&2
-    fi
-  fi
-  if [ -z "$JAVA" ]; then
-    JAVA=$(command -v java 2>/dev/null) || die "no java found on PATH; Gantry needs Java $JAVA_MIN or newer (install $JAVA_PACKAGE)"
-  fi
-  java_version=$("$JAVA" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
-  case $java_version in
-    1.*) java_major=$(echo "$java_version" | cut -d. -f2) ;;
-    *) java_major=$(echo "$java_version" | sed 's/[^0-9].*//') ;;
-  esac
-  if [ -z "$java_major" ] || [ "$java_major" -lt "$JAVA_MIN" ]; then
-    die "found Java ${java_version:-of unknown version} at $JAVA; Gantry needs Java $JAVA_MIN or newer (install $JAVA_PACKAGE)"
-  fi
-}
-
-run_java() {
-  [ -n "$JAVA" ] || find_java
-  # the defaults first, then JAVA_OPTS (as Spring Boot's launch script), so that an option
-  # there adds to them and a later -Xmx wins; split into words on purpose: several options
-  # shellcheck disable=SC2086
-  exec "$JAVA" $JAVA_DEFAULTS ${JAVA_OPTS:-} "$@"
-}
+# JAVA_MIN, JAVA_PACKAGE, JAVA_DEFAULTS, find_java and exec_java: packaging/java.sh
+# @@INCLUDE java.sh@@
 
 usage_error() {
-  printf 'gantry.run: %s\n' "$*" >&2
+  printf '%s: %s\n' "$PROG" "$*" >&2
   usage >&2
   exit 2
 }
@@ -141,6 +108,7 @@ case $1 in
     echo "payload:       $PAYLOAD_SIZE bytes at offset $PAYLOAD_OFFSET"
     echo "sha256:        $PAYLOAD_SHA256"
     echo "requires:      Java $JAVA_MIN or newer ($JAVA_PACKAGE)"
+    echo "java options:  $JAVA_DEFAULTS, then JAVA_OPTS"
     ;;
   --check)
     no_more_arguments "$@"
@@ -150,12 +118,12 @@ case $1 in
   --list)
     no_more_arguments "$@"
     verify
-    run_java -cp "$ARCHIVE" org.spack.gantry.release.ReleaseTool list "$ARCHIVE"
+    exec_java -cp "$ARCHIVE" org.spack.gantry.release.ReleaseTool list "$ARCHIVE"
     ;;
   -d|--destination|--target)
     [ $# -eq 2 ] || usage_error "$1 needs exactly one directory"
     verify
-    run_java -cp "$ARCHIVE" org.spack.gantry.release.ReleaseTool unpack "$ARCHIVE" "$2" \
+    exec_java -cp "$ARCHIVE" org.spack.gantry.release.ReleaseTool unpack "$ARCHIVE" "$2" \
       "$PAYLOAD_OFFSET" "$PAYLOAD_SIZE" "$PAYLOAD_SHA256" "$GANTRY_VERSION" "$GANTRY_COMMIT" "$GANTRY_BUILT_AT"
     ;;
   -*)
@@ -166,7 +134,7 @@ case $1 in
     # named as such, not as a checksum tool that is missing too)
     find_java
     verify
-    run_java -jar "$ARCHIVE" "$@"
+    exec_java -jar "$ARCHIVE" "$@"
     ;;
 esac
 exit 0

@@ -6,7 +6,7 @@
 #
 #   GANTRY_TESTER_ARTIFACT  the archive (default /artifact/gantry.run)
 #   GANTRY_TESTER_ROOT      an empty directory to install into (default: a new temporary one)
-#   every Gantry setting (DESIGN.md "Configuration": GANTRY_PORT, DB_FILE, GITLAB_URL, ...)
+#   every Gantry setting (docs/operations.md "Settings": GANTRY_PORT, DB_FILE, GITLAB_URL, ...)
 set -eu
 
 artifact=${GANTRY_TESTER_ARTIFACT:-/artifact/gantry.run}
@@ -33,7 +33,7 @@ json_string() {
 }
 
 # Every Gantry setting that is set goes into environment.json. The settings are named by one
-# convention (DESIGN.md "Configuration"): DB_FILE and PROMETHEUS_*, GITLAB_*, GANTRY_*, LOG_*,
+# convention (docs/operations.md "Settings"): DB_FILE and PROMETHEUS_*, GITLAB_*, GANTRY_*, LOG_*,
 # so a new setting is passed on without a change here. Not: the tester's own GANTRY_TESTER_*,
 # and GANTRY_ENV_FILE, which names a settings file and is passed on as it is (below).
 # The file holds tokens, hence umask 077 (mode 0600).

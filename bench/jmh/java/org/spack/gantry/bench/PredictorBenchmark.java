@@ -33,7 +33,7 @@ import org.spack.gantry.store.Database;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx192m", "-XX:+UseSerialGC"})
+@Fork(1) // with the launcher's JVM options: bench/jmh.sh passes them
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PredictorBenchmark {

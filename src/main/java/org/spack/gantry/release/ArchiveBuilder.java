@@ -11,8 +11,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Builds {@code gantry.run} at {@code mvn package}: the launcher template with the
- * payload's size, offset and SHA-256 filled in, followed by the shaded jar.
+ * Builds {@code gantry.run} at {@code mvn package}: the launcher template, with the fragments
+ * it includes from its own directory ({@link ScriptIncludes}) and the payload's size, offset
+ * and SHA-256 filled in, followed by the shaded jar.
  * Run as {@code ArchiveBuilder JAR LAUNCHER OUTPUT VERSION COMMIT BUILT_AT MAX_BYTES}.
  */
 public final class ArchiveBuilder {
@@ -44,7 +45,7 @@ public final class ArchiveBuilder {
     public static Path build(Path jar, Path launcher, Path output, String version, String commit, String builtAt)
             throws IOException {
         byte[] payload = Files.readAllBytes(jar);
-        String template = Files.readString(launcher, StandardCharsets.UTF_8);
+        String template = ScriptIncludes.expand(launcher, launcher.toAbsolutePath().getParent());
         String header = template
                 .replace("@@VERSION@@", safe(version))
                 .replace("@@COMMIT@@", safe(commit))

@@ -59,7 +59,8 @@ class ArchiveIT {
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("bin/gantry", "lib/gantry.jar", "migrations/sqlite/V1__initial.sql", "migrations/sqlite/V2__spec_index.sql",
                 "migrations/postgresql/V1__initial.sql", "environment.json.example", "systemd/gantry.service",
-                "prometheus/gantry-alerts.yml", "grafana/gantry-dashboard.json", "RELEASE")) {
+                "systemd/gantry-backup.service", "systemd/gantry-backup.timer", "prometheus/gantry-alerts.yml",
+                "grafana/gantry-dashboard.json", "RELEASE")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
         // the alert rules and the dashboard an operator loads are the repository's, byte for byte
@@ -221,7 +222,8 @@ class ArchiveIT {
                 + "echo \"$*\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin", "JAVA_HOME", "", "JAVA_OPTS", "-Dsome.thing=1 -Xmx512m");
-        String defaults = "-Xmx192m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dsome.thing=1 -Xmx512m ";
+        String defaults = javaDefaults() + " -Dsome.thing=1 -Xmx512m ";
+        assertTrue(defaults.startsWith("-Xmx"), "the defaults set the heap: " + defaults);
         assertEquals(defaults + "-jar " + ARCHIVE + " info", run(env, ARCHIVE.toString(), "info").out().strip());
         assertTrue(run(env, viaTarget.resolve("bin/gantry").toString(), "info").out().startsWith(defaults),
                 "bin/gantry orders them the same way");
@@ -298,9 +300,53 @@ class ArchiveIT {
             assertTrue(v.out().startsWith("gantry "), v.out());
         }
         Assumptions.assumeTrue(Processes.onPath("shellcheck") || System.getenv("CI") != null, "shellcheck is not installed");
-        Result sc = run(Map.of(), "shellcheck", "-s", "sh", Path.of("packaging/launcher.sh").toAbsolutePath().toString(),
-                release.resolve("bin/gantry").toString());
+        // the scripts as shipped: the archive's header and the release's bin/gantry, each with java.sh put in
+        Path header = Files.writeString(tmp.resolve("gantry.run.header"), launcherHeader());
+        Result sc = run(Map.of(), "shellcheck", "-s", "sh", header.toString(), release.resolve("bin/gantry").toString());
         assertEquals(0, sc.code(), sc.out());
+    }
+
+    /** One piece of code finds Java for both launchers: packaging/java.sh, put into each at build time. */
+    @Test
+    void bothLaunchersCarryTheOneJavaDiscovery() throws Exception {
+        String fragment = Files.readString(Path.of("packaging/java.sh")).stripTrailing();
+        Path release = tmp.resolve("r");
+        assertEquals(0, archive("-d", release.toString()).code());
+        for (String script : List.of(launcherHeader(), Files.readString(release.resolve("bin/gantry")))) {
+            assertTrue(script.contains(fragment), "a launcher without packaging/java.sh:\n" + script);
+            assertFalse(script.contains("@@INCLUDE"), script);
+            assertEquals(1, script.split("find_java\\(\\) \\{", -1).length - 1, "find_java is defined once");
+            assertEquals(1, java.util.regex.Pattern.compile("-Xmx\\d").matcher(script).results().count(), "the heap is written once");
+        }
+        for (Path template : List.of(Path.of("packaging/launcher.sh"), Path.of("packaging/bin/gantry"))) {
+            String text = Files.readString(template);
+            assertFalse(text.matches("(?s).*-Xmx\\d.*") || text.contains("java -version") || text.contains("JAVA_HOME/bin/java"),
+                    template + " finds or tunes Java itself instead of including java.sh");
+        }
+    }
+
+    /** The operator's documentation states the options the launchers really use (it is the one other place). */
+    @Test
+    void theOperationsGuideQuotesTheJavaDefaults() throws Exception {
+        String guide = Files.readString(Path.of("docs/operations.md")).replaceAll("\\s+", " ");
+        assertTrue(guide.contains("`" + javaDefaults() + "`"), "docs/operations.md does not quote " + javaDefaults());
+    }
+
+    /** gantry.run's shell part: everything before the payload. */
+    private static String launcherHeader() throws IOException {
+        byte[] bytes = Files.readAllBytes(ARCHIVE);
+        String start = new String(bytes, 0, Math.min(bytes.length, 64 * 1024), java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("PAYLOAD_OFFSET=(\\d+)").matcher(start);
+        assertTrue(m.find(), "no PAYLOAD_OFFSET in the archive");
+        return new String(bytes, 0, Integer.parseInt(m.group(1)), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The JVM options the launchers start Java with, as the archive reports them. */
+    private String javaDefaults() throws Exception {
+        String info = archive("--info").out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^java options: +(.+), then JAVA_OPTS$").matcher(info);
+        assertTrue(m.find(), info);
+        return m.group(1);
     }
 
     @Test

@@ -24,8 +24,8 @@ import org.spack.gantry.testing.Processes;
 import org.spack.gantry.testing.ReleaseVariants;
 
 /**
- * packaging/tester/entrypoint.sh, run directly with a temporary root since no container
- * engine runs here: it must install the archive as a server would and end serving.
+ * packaging/tester/entrypoint.sh, run directly with a temporary root: it must install the
+ * archive as a server would and end serving. TesterContainerIT runs it in its container.
  */
 class TesterEntrypointIT {
     private static final Path ENTRYPOINT = Path.of("packaging/tester/entrypoint.sh").toAbsolutePath();

@@ -23,13 +23,19 @@ public final class Processes {
 
     /** Runs the command in {@code cwd} with extra environment; its exit code and output. */
     public static Result run(Path cwd, Map<String, String> env, List<String> command) throws IOException, InterruptedException {
+        return run(cwd, env, command, Duration.ofSeconds(120));
+    }
+
+    /** Like {@link #run(Path, Map, List)}, for a command that may take longer. */
+    public static Result run(Path cwd, Map<String, String> env, List<String> command, Duration timeout)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().putAll(env);
         File out = File.createTempFile("out", ".txt");
         File err = File.createTempFile("err", ".txt");
         pb.redirectOutput(out).redirectError(err);
         Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + command);
         }

@@ -33,30 +33,41 @@ public final class ReleaseVariants {
      * name, so whatever reads the version must read it from the archive.
      */
     public static Path archive(Path dir, String version) throws IOException {
-        return build(dir, version, null);
+        return build(dir, version, null, null);
     }
 
     /** Like {@link #archive}, with an extra migration that fails on any Gantry database. */
     public static Path archiveWithClashingMigration(Path dir, String version) throws IOException {
-        return build(dir, version, "CREATE TABLE jobs (x INTEGER);\n");
+        return build(dir, version, "CREATE TABLE jobs (x INTEGER);\n", null);
     }
 
-    private static Path build(Path dir, String version, String clashingMigration) throws IOException {
+    /**
+     * Like {@link #archive}, but a broken build: it migrates, yet {@code serve} exits 1 at
+     * start ("No XNIO provider found": the HTTP server's I/O provider is missing), as a
+     * release that can never become healthy.
+     */
+    public static Path archiveThatCannotServe(Path dir, String version) throws IOException {
+        return build(dir, version, null, "org/xnio/nio/NioXnioProvider.class");
+    }
+
+    private static Path build(Path dir, String version, String clashingMigration, String missingEntry) throws IOException {
         Files.createDirectories(dir);
         Path jar = dir.resolve("gantry.jar");
-        rewriteJar(packagedArchive().resolveSibling("gantry.jar"), jar, version, clashingMigration);
+        rewriteJar(packagedArchive().resolveSibling("gantry.jar"), jar, version, clashingMigration, missingEntry);
         Path archive = ArchiveBuilder.build(jar, Path.of("packaging/launcher.sh").toAbsolutePath(), dir.resolve("gantry.run"),
                 version, "test-" + version, Instant.now().toString());
         Files.delete(jar);
         return archive;
     }
 
-    private static void rewriteJar(Path from, Path to, String version, String clashingMigration) throws IOException {
+    private static void rewriteJar(Path from, Path to, String version, String clashingMigration, String missingEntry)
+            throws IOException {
         try (ZipFile in = new ZipFile(from.toFile()); ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(to))) {
             out.setLevel(Deflater.BEST_SPEED);
             Enumeration<? extends ZipEntry> entries = in.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
+                if (e.getName().equals(missingEntry)) continue;
                 out.putNextEntry(new ZipEntry(e.getName()));
                 if (e.getName().equals(BUILD_PROPERTIES)) {
                     out.write(withVersion(new String(in.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8), version));

@@ -16,6 +16,7 @@ import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.collect.Reconciliation;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.config.ReconcileSetting;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.http.Health;
 import org.spack.gantry.http.LogText;
@@ -34,6 +35,7 @@ import org.spack.gantry.store.NodeStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.worker.Workers;
 
 /**
  * The running service, composed here and nowhere else: the database, the history and
@@ -52,6 +54,7 @@ public final class Application implements AutoCloseable {
     private final Database db;
     private final QueueStore queue = new QueueStore();
     private final GantryMetrics metrics;
+    private final Workers workers;
     private final LiveHistory history;
     private final HttpFetcher http;
     private final Collection collection;
@@ -67,6 +70,8 @@ public final class Application implements AutoCloseable {
         this.metrics = new GantryMetrics(() -> db.read(queue::depth), this::oldestQueuedAgeSeconds)
                 .withOperations(build.version(), build.commit(), config.backupDir())
                 .withDatabase(db::reachable);
+        this.workers = new Workers(clock);
+        metrics.withWorkers(workers);
         // the collection's job writer tells it of each commit (JobCommitListener)
         this.history = new LiveHistory(db);
         Allocations allocations = new Allocations(history, new ReferencePredictor(db),
@@ -85,7 +90,8 @@ public final class Application implements AutoCloseable {
     private Health health(String schema, Allocations allocations) {
         ReconciliationStore progress = new ReconciliationStore();
         return db.read(c -> new Health(db.describe(), schema, queue.depth(c), allocations.fromMemory() ? "memory" : "database",
-                collection.status(), Reconciler.describe(reconciliation.status(), progress.progress(c), now())));
+                collection.status(), Reconciler.describe(reconciliation.setting(), progress.status(c), now()),
+                workers.states()));
     }
 
     /**
@@ -115,13 +121,13 @@ public final class Application implements AutoCloseable {
 
     /** Needs only the GitLab API: it queues, and a server with collection on collects. */
     private Reconciliation reconciliation() {
-        if (!config.reconciliationEnabled()) {
-            return new Reconciliation.Off(config.reconciliationStatus());
+        ReconcileSetting setting = config.reconciliation();
+        if (!(setting instanceof ReconcileSetting.Every every)) {
+            return new Reconciliation.Off((ReconcileSetting.Off) setting);
         }
         JobsScan scan = new JobsScan(gitlab(), db, queue, new JobStore(), retryPolicy(), JobsScan.Sleeper.THREAD, clock);
         return new Reconciliation.On(new Reconciler(scan, db, db.hostLock(Reconciler.HOST_LOCK), new ReconciliationStore(),
-                config.reconcileIntervalSeconds(),
-                config.reconcileLookbackHours() * 3600L, metrics, collection::wake, clock), config.reconciliationStatus());
+                every, metrics, collection::wake, workers.register("reconcile"), clock), every);
     }
 
     private GitLabClient gitlab() {

@@ -78,8 +78,8 @@ public final class InfoCommand implements Callable<Integer> {
         if (status.pending().isEmpty()) {
             try (Database db = Database.open(config.database(), 1)) {
                 double now = System.currentTimeMillis() / 1000.0;
-                out.println("reconciliation:     " + Reconciler.describe(config.reconciliationStatus(),
-                        db.read(new ReconciliationStore()::progress), now));
+                out.println("reconciliation:     " + Reconciler.describe(config.reconciliation(),
+                        db.read(new ReconciliationStore()::status), now));
                 printQueue(out, db, new QueueStore(), now);
             }
         }

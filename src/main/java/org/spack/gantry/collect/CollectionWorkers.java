@@ -3,7 +3,6 @@ package org.spack.gantry.collect;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -185,7 +184,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private void upstreamFailed(QueueStore.Claimed claimed, UpstreamException e) {
         long id = claimed.buildId();
         int attempts = claimed.attempts() + 1;
-        String upstream = e.upstream().toLowerCase(Locale.ROOT);
+        String upstream = e.upstream().label();
         if (e.isTransient() && !running) {
             // stopping: not this event's fault, so the try does not count
             db.write(c -> {

@@ -8,12 +8,17 @@ final class Eligibility {
 
     private Eligibility() {}
 
+    /** Whether a job of this stage is a build (until it finishes, the runner is not known). */
+    static boolean isBuildStage(String stage) {
+        return BUILD_STAGE.matcher(stage).matches();
+    }
+
     /**
      * Why the job is not collected, or null when it is eligible.
      * @param runnerDescription null when the job had no runner
      */
     static String skipReason(String stage, boolean hasRunner, String runnerDescription) {
-        if (!BUILD_STAGE.matcher(stage).matches()) return "not a build stage";
+        if (!isBuildStage(stage)) return "not a build stage";
         if (!hasRunner) return "no runner";
         // uo runners are outside the cluster Prometheus watches
         if (runnerDescription.strip().startsWith("uo")) return "uo runner";

@@ -31,19 +31,13 @@ public record Config(
         int collectLeaseSeconds) {
 
     /** Reconciliation needs only the GitLab API: it queues, and a server with collection on collects. */
-    public boolean reconciliationEnabled() {
-        return reconcileIntervalSeconds > 0 && !isBlank(gitlabUrl) && !isBlank(gitlabApiToken);
-    }
-
-    /** {@code every 600 s, looking back 24 h}, or why it is off. */
-    public String reconciliationStatus() {
-        if (reconcileIntervalSeconds <= 0) return "disabled: GANTRY_RECONCILE_INTERVAL_SECONDS is 0";
+    public ReconcileSetting reconciliation() {
+        if (reconcileIntervalSeconds <= 0) return new ReconcileSetting.Off("GANTRY_RECONCILE_INTERVAL_SECONDS is 0");
         List<String> missing = new ArrayList<>();
         if (isBlank(gitlabUrl)) missing.add("GITLAB_URL");
         if (isBlank(gitlabApiToken)) missing.add("GITLAB_API_TOKEN");
-        if (!missing.isEmpty()) return "disabled: " + String.join(", ", missing) + " not set";
-        return "enabled: every " + reconcileIntervalSeconds + " s, first run after a start looking back "
-                + reconcileLookbackHours + " h";
+        if (!missing.isEmpty()) return new ReconcileSetting.Off(String.join(", ", missing) + " not set");
+        return new ReconcileSetting.Every(reconcileIntervalSeconds, reconcileLookbackHours);
     }
 
     /** The collection settings that are not set; collection is off while any is missing. */

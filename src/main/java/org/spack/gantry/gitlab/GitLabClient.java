@@ -1,19 +1,38 @@
 package org.spack.gantry.gitlab;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.upstream.Meter;
+import org.spack.gantry.upstream.UnusableAnswer;
+import org.spack.gantry.upstream.Upstream;
 import org.spack.gantry.upstream.UpstreamException;
 
-/** The project's GitLab API: job logs, and the jobs list for backfill. */
+/**
+ * The project's GitLab API: job logs, the jobs list and single jobs.
+ *
+ * <p>GitLab docs, Jobs API, "List project jobs": "Jobs are sorted in descending order of
+ * their IDs", {@code scope} is "Either one of or an array of the following: created,
+ * pending, running, failed, success, canceled, skipped, waiting_for_resource, or manual.
+ * All jobs are returned if scope is not provided", and "keyset-based pagination is
+ * strongly recommended when requesting consecutive pages of results"
+ * (https://docs.gitlab.com/ee/api/jobs.html).
+ */
 public final class GitLabClient {
+    /** The scopes of jobs not finished yet that the Jobs API documents. */
+    public static final List<String> UNFINISHED = List.of("created", "pending", "running", "waiting_for_resource");
+    /** Successful jobs only. */
+    public static final List<String> SUCCESS = List.of("success");
+    /** No scope: every job, whatever its status. */
+    public static final List<String> ALL = List.of();
+
     private final String projectUrl;
     private final Map<String, String> headers;
     private final HttpFetcher http;
@@ -33,79 +52,110 @@ public final class GitLabClient {
      * {@code text in await resp.text()}).
      */
     public boolean jobLogContains(long jobId, String text) throws UpstreamException {
-        return http.stream(URI.create(projectUrl + "/jobs/" + jobId + "/trace"), headers, "GitLab",
-                (body, charset) -> StreamSearch.contains(body, text.getBytes(charset)));
+        return http.stream(URI.create(projectUrl + "/jobs/" + jobId + "/trace"), headers, Upstream.GITLAB, Meter.NONE,
+                HttpFetcher.ErrorDetail.NONE, HttpFetcher.UNLIMITED,
+                (head, body, charset) -> StreamSearch.contains(body, text.getBytes(charset)));
     }
 
     /**
-     * One page of the project's successful jobs, newest first, and where the next page is
-     * (null after the last). GitLab docs, "REST API" -> "Keyset-based pagination": with
+     * One page of the project's jobs, newest first, and where the next page is (null
+     * after the last). GitLab docs, "REST API" -> "Keyset-based pagination": with
      * {@code pagination=keyset&order_by=id&sort=desc} the answer's {@code Link} header
-     * names the next page ("use these links instead of generating your own URLs"); offset
-     * pages name it in {@code X-Next-Page}.
+     * names the next page ("use these links instead of generating your own URLs"), and
+     * "when the end of the collection is reached and there are no additional records to
+     * retrieve, the Link header is absent and the resulting array is empty"; offset pages
+     * name the next in {@code X-Next-Page}.
      */
-    public record JobsPage(JsonArray jobs, URI next) {}
+    public record JobsPage(List<ApiJob> jobs, URI next) {}
 
     /** GitLab refused keyset pagination for the jobs list (HTTP 405, older GitLab): page by offset instead. */
     public static final class KeysetRefused extends UpstreamException {
-        KeysetRefused(String message) {
-            super("GitLab", message, false);
+        KeysetRefused(UpstreamException refusal) {
+            super(Upstream.GITLAB, refusal.getMessage(), false, refusal);
         }
     }
 
-    /** The first page of successful jobs, by keyset or (when {@code keyset} is false) by offset. */
-    public URI firstJobsPage(boolean keyset) {
-        return URI.create(projectUrl + "/jobs?scope%5B%5D=success&per_page=100"
-                + (keyset ? "&pagination=keyset&order_by=id&sort=desc" : "&page=1"));
+    /**
+     * The first page of the jobs in {@code scopes} (every job when empty), by keyset or
+     * (when {@code keyset} is false) by offset.
+     */
+    public URI firstJobsPage(List<String> scopes, boolean keyset) {
+        StringBuilder query = new StringBuilder();
+        for (String scope : scopes) query.append("scope%5B%5D=").append(scope).append('&');
+        query.append("per_page=100").append(keyset ? "&pagination=keyset&order_by=id&sort=desc" : "&page=1");
+        return URI.create(projectUrl + "/jobs?" + query);
     }
 
-    public JobsPage jobsPage(URI page) throws UpstreamException {
+    /** A page of jobs, read as it arrives; refused unless it is a list of job objects. */
+    public JobsPage jobsPage(URI page, Meter meter) throws UpstreamException {
         int[] status = {0};
-        HttpFetcher.Response response;
+        boolean keyset = page.getRawQuery().contains("pagination=keyset");
         try {
-            response = http.get(page, headers, "GitLab", (code, body) -> {
+            return http.stream(page, headers, Upstream.GITLAB, meter, (code, body) -> {
                 status[0] = code;
                 return errorMessage(body);
+            }, HttpFetcher.MAX_BODY_BYTES, (head, body, charset) -> {
+                List<ApiJob> jobs = JobsPageReader.page(body, charset);
+                return new JobsPage(jobs, keyset ? linkNext(head) : offsetNext(page, head));
             });
         } catch (UpstreamException e) {
-            if (status[0] == 405 && page.getRawQuery().contains("pagination=keyset")) {
-                throw new KeysetRefused(e.getMessage());
+            if (status[0] == 405 && keyset) {
+                throw new KeysetRefused(e);
             }
             throw e;
         }
-        JsonArray jobs;
-        try {
-            jobs = JsonParser.parseString(response.body()).getAsJsonArray();
-        } catch (RuntimeException e) {
-            throw new UpstreamException("GitLab", "GitLab jobs API answered with something other than a JSON list", true);
-        }
-        return new JobsPage(jobs, page.getRawQuery().contains("pagination=keyset") ? linkNext(response) : offsetNext(page, response));
     }
 
-    private URI linkNext(HttpFetcher.Response response) throws UpstreamException {
-        String link = response.header("Link").orElse(null);
+    /** {@code GET /projects/:id/jobs/:job_id}; empty when GitLab has no such job (404: erased with its pipeline). */
+    public Optional<ApiJob> job(long jobId, Meter meter) throws UpstreamException {
+        int[] status = {0};
+        try {
+            return Optional.of(http.stream(URI.create(projectUrl + "/jobs/" + jobId), headers, Upstream.GITLAB, meter,
+                    (code, body) -> {
+                        status[0] = code;
+                        return errorMessage(body);
+                    }, HttpFetcher.MAX_BODY_BYTES, (head, body, charset) -> JobsPageReader.single(body, charset)));
+        } catch (UpstreamException e) {
+            if (status[0] == 404) return Optional.empty();
+            throw e;
+        }
+    }
+
+    private URI linkNext(HttpFetcher.Head head) throws UnusableAnswer {
+        String link = head.header("Link").orElse(null);
         if (link == null) return null;
         Matcher m = LINK.matcher(link);
         while (m.find()) {
             if (REL_NEXT.matcher(m.group(2)).find()) {
-                return sameOrigin(URI.create(m.group(1).strip()));
+                return sameOrigin(m.group(1).strip());
             }
         }
         return null;
     }
 
     /** GitLab's link names its external URL; the token goes only where GITLAB_URL points. */
-    private URI sameOrigin(URI link) throws UpstreamException {
+    private URI sameOrigin(String link) throws UnusableAnswer {
         URI base = URI.create(projectUrl);
-        if (link.getRawPath() == null || link.getRawQuery() == null) {
-            throw new UpstreamException("GitLab", "GitLab's Link header names no page: " + link, false);
+        URI uri;
+        try {
+            uri = URI.create(link);
+        } catch (IllegalArgumentException e) {
+            throw new UnusableAnswer("GitLab's Link header names no page: " + shortened(link), false, e);
         }
-        return URI.create(base.getScheme() + "://" + base.getRawAuthority() + link.getRawPath() + "?" + link.getRawQuery());
+        if (uri.getRawPath() == null || uri.getRawQuery() == null) {
+            throw new UnusableAnswer("GitLab's Link header names no page: " + shortened(link), false,
+                    null);
+        }
+        return URI.create(base.getScheme() + "://" + base.getRawAuthority() + uri.getRawPath() + "?" + uri.getRawQuery());
     }
 
-    private URI offsetNext(URI page, HttpFetcher.Response response) {
-        String next = response.header("X-Next-Page").map(String::strip).orElse("");
-        if (!next.matches("\\d+")) return null;
+    private static String shortened(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    private URI offsetNext(URI page, HttpFetcher.Head head) {
+        String next = head.header("X-Next-Page").map(String::strip).orElse("");
+        if (!next.matches("\\d{1,9}")) return null;
         String query = page.getRawQuery().replaceAll("(^|&)page=\\d+", "$1page=" + next);
         return URI.create(projectUrl + "/jobs?" + query);
     }
@@ -118,11 +168,11 @@ public final class GitLabClient {
                 JsonElement e = o.get(field);
                 if (e != null && e.isJsonPrimitive()) {
                     String text = e.getAsString().replaceAll("\\s+", " ").strip();
-                    return Optional.of(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+                    return Optional.of(shortened(text));
                 }
             }
         } catch (RuntimeException notJson) {
-            // no detail
+            // no detail: the status says what happened (a proxy's page, or cut at the read limit)
         }
         return Optional.empty();
     }

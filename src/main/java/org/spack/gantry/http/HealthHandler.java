@@ -6,6 +6,7 @@ import io.undertow.server.HttpServerExchange;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spack.gantry.worker.Worker;
 
 /** {@code GET /healthz}: 200 while the database answers, 503 otherwise; the deploy tooling reads it. */
 final class HealthHandler implements HttpHandler {
@@ -34,6 +35,10 @@ final class HealthHandler implements HttpHandler {
             body.addProperty("allocations", h.allocations());
             body.addProperty("collection", h.collection());
             body.addProperty("reconciliation", h.reconciliation());
+            // a worker that died or is stuck: seen here and in gantry_worker_up, not only in the log
+            JsonObject workers = new JsonObject();
+            for (Worker.State w : h.workers()) workers.addProperty(w.name(), w.up() ? "up" : w.problem());
+            body.add("workers", workers);
             status = 200;
         } catch (RuntimeException e) {
             log.error("health check failed", e);

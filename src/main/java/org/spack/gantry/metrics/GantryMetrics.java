@@ -21,6 +21,7 @@ import org.spack.gantry.collect.Outcome;
 import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.http.HttpListener;
 import org.spack.gantry.http.WebhookResult;
+import org.spack.gantry.worker.Workers;
 
 /**
  * Everything {@code /metrics} shows, in a registry of its own (no global state): what the
@@ -42,6 +43,10 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     private final Counter reconcileRuns;
     private final Counter reconcileQueued;
     private final Gauge reconcileLastSuccess;
+    private final Counter reconcileFailures;
+    private final Counter reconcileRequests;
+    private final Counter reconcileBytes;
+    private final Counter reconcileJobsSeen;
     private final Counter refused;
 
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
@@ -78,8 +83,18 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
                 .help("Jobs queued by reconciliation: finished, and delivered by no webhook").register(registry);
         reconcileLastSuccess = Gauge.builder().name("gantry_reconcile_last_success_timestamp_seconds")
                 .help("When the last reconciliation completed (unix time; 0 before the first)").register(registry);
+        reconcileFailures = Counter.builder().name("gantry_reconcile_failures_total")
+                .help("Reconciliations that failed, by reason: gitlab_unavailable, gitlab_error, paging, internal")
+                .labelNames("reason").register(registry);
+        reconcileRequests = Counter.builder().name("gantry_reconcile_requests_total")
+                .help("Requests reconciliation made of the GitLab jobs API").register(registry);
+        reconcileBytes = Counter.builder().name("gantry_reconcile_bytes_total")
+                .help("Bytes of GitLab's answers reconciliation read").register(registry);
+        reconcileJobsSeen = Counter.builder().name("gantry_reconcile_jobs_seen_total")
+                .help("Jobs reconciliation read in GitLab's answers").register(registry);
         reconcileRuns.labelValues("success");
         reconcileRuns.labelValues("failure");
+        for (Reconciler.Failure f : Reconciler.Failure.values()) reconcileFailures.labelValues(f.label());
         // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
         retries.labelValues("prometheus");
         retries.labelValues("gitlab");
@@ -191,12 +206,32 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     }
 
     @Override
-    public void reconciled(String result, int queued, double at) {
-        reconcileRuns.labelValues(result).inc();
-        if ("success".equals(result)) {
-            reconcileQueued.inc(queued);
-            reconcileLastSuccess.set(at);
+    public void reconciled(Reconciler.RunReport run) {
+        reconcileRuns.labelValues(run.succeeded() ? "success" : "failure").inc();
+        reconcileRequests.inc(run.requests());
+        reconcileBytes.inc(run.bytes());
+        reconcileJobsSeen.inc(run.jobsSeen());
+        if (run.succeeded()) {
+            reconcileQueued.inc(run.queued());
+            reconcileLastSuccess.set(run.at());
+        } else {
+            reconcileFailures.labelValues(run.failure().label()).inc();
         }
+    }
+
+    /** Whether each background worker runs and makes progress: {@code gantry_worker_up}, and when it last did. */
+    public GantryMetrics withWorkers(Workers workers) {
+        GaugeWithCallback.builder().name("gantry_worker_up")
+                .help("1 while a background worker runs and makes progress when due, 0 when it died or is stuck")
+                .labelNames("worker")
+                .callback(cb -> workers.states().forEach(w -> cb.call(w.up() ? 1 : 0, w.name())))
+                .register(registry);
+        GaugeWithCallback.builder().name("gantry_worker_last_progress_timestamp_seconds")
+                .help("When a background worker last made progress (unix time)")
+                .labelNames("worker")
+                .callback(cb -> workers.states().forEach(w -> cb.call(w.lastProgressAt(), w.name())))
+                .register(registry);
+        return this;
     }
 
     @Override

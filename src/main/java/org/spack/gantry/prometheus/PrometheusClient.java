@@ -1,18 +1,17 @@
 package org.spack.gantry.prometheus;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.spack.gantry.upstream.HttpFetcher;
+import org.spack.gantry.upstream.Meter;
+import org.spack.gantry.upstream.Upstream;
 import org.spack.gantry.upstream.UpstreamException;
 
 /** Prometheus's HTTP API: instant and range queries, answered as a list of series. */
@@ -61,45 +60,14 @@ public final class PrometheusClient {
     }
 
     private List<Series> fetch(String pathAndQuery) throws UpstreamException {
-        HttpFetcher.Response response = http.get(URI.create(baseUrl + pathAndQuery), headers, "Prometheus",
-                (status, body) -> errorText(body));
-        JsonObject root;
-        try {
-            JsonElement parsed = JsonParser.parseString(response.body());
-            root = parsed.getAsJsonObject();
-        } catch (RuntimeException e) {
-            // an expired PROMETHEUS_COOKIE gets the proxy's HTML login page with a 200
-            throw new UpstreamException("Prometheus", "Prometheus answered with something other than JSON (" + response.mimeType()
-                    + "); is PROMETHEUS_COOKIE expired?", true);
+        QueryAnswerReader.Answer answer = http.stream(URI.create(baseUrl + pathAndQuery), headers, Upstream.PROMETHEUS,
+                Meter.NONE, (status, body) -> errorText(body), HttpFetcher.MAX_BODY_BYTES,
+                (head, body, charset) -> QueryAnswerReader.read(head.mimeType(), body, charset));
+        if (!"success".equals(answer.status())) {
+            throw new UpstreamException(Upstream.PROMETHEUS, "Prometheus query failed: "
+                    + errorText(answer.errorType(), answer.error()).orElse("no reason given"), false);
         }
-        if (!"success".equals(stringOrNull(root, "status"))) {
-            throw new UpstreamException("Prometheus", "Prometheus query failed: " + errorText(root).orElse("no reason given"),
-                    false);
-        }
-        JsonObject data = root.getAsJsonObject("data");
-        String type = data == null ? null : stringOrNull(data, "resultType");
-        if (!"vector".equals(type) && !"matrix".equals(type)) {
-            // the reference treats any other result type as no data
-            return List.of();
-        }
-        List<Series> out = new ArrayList<>();
-        for (JsonElement e : data.getAsJsonArray("result")) {
-            JsonObject r = e.getAsJsonObject();
-            Map<String, String> labels = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> l : r.getAsJsonObject("metric").entrySet()) {
-                labels.put(l.getKey(), l.getValue().getAsString());
-            }
-            List<Series.Sample> samples = new ArrayList<>();
-            if ("vector".equals(type)) {
-                samples.add(sample(r.getAsJsonArray("value")));
-            } else {
-                for (JsonElement v : r.getAsJsonArray("values")) {
-                    samples.add(sample(v.getAsJsonArray()));
-                }
-            }
-            out.add(new Series(labels, samples));
-        }
-        return out;
+        return answer.result();
     }
 
     /**
@@ -116,21 +84,19 @@ public final class PrometheusClient {
     }
 
     private static Optional<String> errorText(JsonObject root) {
-        String type = stringOrNull(root, "errorType");
-        String error = stringOrNull(root, "error");
+        return errorText(stringOrNull(root, "errorType"), stringOrNull(root, "error"));
+    }
+
+    private static Optional<String> errorText(String type, String error) {
         if (type == null && error == null) return Optional.empty();
         String text = (type == null ? "" : type + ": ") + (error == null ? "" : error);
         text = text.replaceAll("\\p{Cntrl}+", " ").strip();
         return Optional.of(text.length() <= MAX_ERROR_CHARS ? text : text.substring(0, MAX_ERROR_CHARS - 3) + "...");
     }
 
-    private static Series.Sample sample(JsonArray pair) {
-        return new Series.Sample(pair.get(0).getAsDouble(), pair.get(1).getAsString());
-    }
-
     private static String stringOrNull(JsonObject o, String key) {
         JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? null : e.getAsString();
+        return e == null || !e.isJsonPrimitive() ? null : e.getAsString();
     }
 
     private static String encode(String s) {

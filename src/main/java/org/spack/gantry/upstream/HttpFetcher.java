@@ -40,27 +40,31 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * GET requests under one deadline for the whole call (connection, headers and body:
- * an upstream that trickles its answer cannot hold a thread longer), with a
- * classification of what went wrong.
+ * an upstream that trickles its answer cannot hold a thread longer), each answer handed
+ * to its reader as it arrives and never read past a bound, with a classification of
+ * what went wrong (the underlying exception kept as the cause) and the cost of the calls
+ * in a {@link Meter}.
  */
 public final class HttpFetcher implements AutoCloseable {
-    /** Bodies read whole are parsed whole (JSON); larger is not an answer the APIs give. */
-    static final int MAX_BODY_BYTES = 16 << 20;
+    /** The most of a JSON answer read: far more than any page or query result the APIs give. */
+    public static final long MAX_BODY_BYTES = 16 << 20;
+    /** No bound on the body: for answers read as they arrive and never kept (job logs). */
+    public static final long UNLIMITED = Long.MAX_VALUE;
     /** Of an error answer only the start is read: enough for Prometheus' error object. */
     private static final int ERROR_BODY_BYTES = 8 << 10;
 
-    /** A successful answer: its body, media type and headers (names case-insensitive). */
-    public record Response(String body, String mimeType, Map<String, List<String>> headers) {
+    /** A successful answer's status, media type and headers (names case-insensitive). */
+    public record Head(int status, String mimeType, Map<String, List<String>> headers) {
         public Optional<String> header(String name) {
             List<String> values = headers.get(name);
             return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
         }
     }
 
-    /** Reads a successful answer's body as it arrives. */
+    /** Reads a successful answer's body as it arrives; throws {@link UnusableAnswer} for one that is not the API's. */
     @FunctionalInterface
     public interface BodyReader<T> {
-        T read(InputStream body, Charset charset) throws IOException;
+        T read(Head head, InputStream body, Charset charset) throws IOException;
     }
 
     /** Turns the start of an error answer's body into a detail for the reason, if it holds one. */
@@ -115,37 +119,15 @@ public final class HttpFetcher implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
     }
 
-    public Response get(URI uri, Map<String, String> headers, String what) throws UpstreamException {
-        return get(uri, headers, what, ErrorDetail.NONE);
-    }
-
-    /** The body read whole (at most {@value #MAX_BODY_BYTES} bytes). */
-    public Response get(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail)
-            throws UpstreamException {
-        return call(uri, headers, what, errorDetail, (response, body, charset) -> {
-            byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new UpstreamCallFailed(what + " answered more than " + (MAX_BODY_BYTES >> 20) + " MiB", false, null);
-            }
-            ContentType type = ContentType.parseLenient(response.getEntity() == null ? null
-                    : response.getEntity().getContentType());
-            return new Response(new String(bytes, charset), type == null ? "" : type.getMimeType(), headersOf(response));
-        });
-    }
-
-    /** The body handed to {@code reader} as it arrives; whatever it leaves unread is never fetched. */
-    public <T> T stream(URI uri, Map<String, String> headers, String what, BodyReader<T> reader) throws UpstreamException {
-        return call(uri, headers, what, ErrorDetail.NONE, (response, body, charset) -> reader.read(body, charset));
-    }
-
-    private interface Handler<T> {
-        T handle(ClassicHttpResponse response, InputStream body, Charset charset) throws IOException;
-    }
-
-    private <T> T call(URI uri, Map<String, String> headers, String what, ErrorDetail errorDetail, Handler<T> handler)
-            throws UpstreamException {
+    /**
+     * The body handed to {@code reader} as it arrives, at most {@code maxBytes} of it;
+     * whatever the reader leaves unread is never fetched. The call, and the bytes of its
+     * answer read, are counted in {@code meter}.
+     */
+    public <T> T stream(URI uri, Map<String, String> headers, Upstream upstream, Meter meter, ErrorDetail errorDetail,
+            long maxBytes, BodyReader<T> reader) throws UpstreamException {
         if (aborted) {
-            throw new UpstreamException(what, what + " not asked: Gantry is stopping", true);
+            throw new UpstreamException(upstream, upstream + " not asked: Gantry is stopping", true);
         }
         HttpGet get = new HttpGet(uri);
         headers.forEach(get::addHeader);
@@ -156,23 +138,28 @@ public final class HttpFetcher implements AutoCloseable {
             get.cancel();
         }, deadline.toMilliseconds(), TimeUnit.MILLISECONDS);
         ClassicHttpResponse response = null;
-        EndAware body = null;
+        CountingBody body = null;
         try {
             response = client.executeOpen(null, get, null);
             HttpEntity entity = response.getEntity();
-            body = new EndAware(entity == null ? InputStream.nullInputStream() : entity.getContent());
+            body = new CountingBody(entity == null ? InputStream.nullInputStream() : entity.getContent(), upstream, maxBytes);
             int status = response.getCode();
             if (status >= 300) {
-                throw failure(what, status, response, body, errorDetail);
+                throw failure(upstream, status, response, body, errorDetail);
             }
-            return handler.handle(response, body, charsetOf(entity));
+            ContentType type = ContentType.parseLenient(entity == null ? null : entity.getContentType());
+            return reader.read(new Head(status, type == null ? "" : type.getMimeType(), headersOf(response)), body,
+                    charsetOf(type));
         } catch (UpstreamCallFailed e) {
-            throw new UpstreamException(what, e.getMessage(), e.transientFailure, e.retryAfter);
+            throw new UpstreamException(upstream, e.getMessage(), e.transientFailure, e.retryAfter, null);
+        } catch (UnusableAnswer e) {
+            throw new UpstreamException(upstream, e.getMessage(), e.isTransient(), e.getCause());
         } catch (IOException e) {
-            throw new UpstreamException(what, describe(what, e, expired.get()), true);
+            throw new UpstreamException(upstream, describe(upstream, e, expired.get()), true, e);
         } finally {
             timeout.cancel(false);
             inFlight.remove(get);
+            meter.request(body == null ? 0 : body.count);
             if (body == null || !body.atEnd) {
                 // the rest of the body is not wanted: drop the connection instead of reading it out
                 get.cancel();
@@ -181,10 +168,10 @@ public final class HttpFetcher implements AutoCloseable {
         }
     }
 
-    private static UpstreamCallFailed failure(String what, int status, ClassicHttpResponse response, InputStream body,
-            ErrorDetail errorDetail) throws IOException {
+    private static UpstreamCallFailed failure(Upstream upstream, int status, ClassicHttpResponse response,
+            InputStream body, ErrorDetail errorDetail) throws IOException {
         String start = new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
-        String reason = what + " answered HTTP " + status + errorDetail.of(status, start).map(d -> ": " + d).orElse("");
+        String reason = upstream + " answered HTTP " + status + errorDetail.of(status, start).map(d -> ": " + d).orElse("");
         if (status >= 500 || status == 429 || status == 408) {
             Duration retryAfter = status == 429 || status == 503
                     ? RetryAfter.parse(headerValue(response, "Retry-After"), Instant.now()).orElse(null)
@@ -192,7 +179,7 @@ public final class HttpFetcher implements AutoCloseable {
             return new UpstreamCallFailed(reason, true, retryAfter);
         }
         if (status == 401 || status == 403) {
-            return new UpstreamCallFailed(reason + " (" + credentialHint(what) + ")", false, null);
+            return new UpstreamCallFailed(reason + " (" + upstream.credentialHint() + ")", false, null);
         }
         return new UpstreamCallFailed(reason, false, null);
     }
@@ -211,8 +198,7 @@ public final class HttpFetcher implements AutoCloseable {
         return Collections.unmodifiableMap(out);
     }
 
-    private static Charset charsetOf(HttpEntity entity) {
-        ContentType type = entity == null ? null : ContentType.parseLenient(entity.getContentType());
+    private static Charset charsetOf(ContentType type) {
         Charset charset = type == null ? null : type.getCharset();
         return charset == null ? StandardCharsets.UTF_8 : charset;
     }
@@ -226,30 +212,25 @@ public final class HttpFetcher implements AutoCloseable {
         }
     }
 
-    private static String credentialHint(String what) {
-        // the two settings an operator gets wrong; naming them saves a search
-        return "GitLab".equals(what) ? "is GITLAB_API_TOKEN valid?" : "is PROMETHEUS_COOKIE valid?";
-    }
-
     /** One line an operator can act on: refused, timed out, or something else. */
-    private String describe(String what, IOException e, boolean expired) {
+    private String describe(Upstream upstream, IOException e, boolean expired) {
         if (expired) {
-            return what + " did not answer within " + deadline.toSeconds() + " s";
+            return upstream + " did not answer within " + deadline.toSeconds() + " s";
         }
         if (aborted) {
-            return what + " call abandoned: Gantry is stopping";
+            return upstream + " call abandoned: Gantry is stopping";
         }
         if (e instanceof HttpHostConnectException || e instanceof ConnectException) {
-            return what + " refused the connection (" + e.getMessage() + ")";
+            return upstream + " refused the connection (" + e.getMessage() + ")";
         }
         if (e instanceof ConnectTimeoutException) {
-            return what + " could not be reached in time (" + e.getMessage() + ")";
+            return upstream + " could not be reached in time (" + e.getMessage() + ")";
         }
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-            return what + " did not answer within " + deadline.toSeconds() + " s";
+            return upstream + " did not answer within " + deadline.toSeconds() + " s";
         }
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return what + " unreachable (" + detail + ")";
+        return upstream + " unreachable (" + detail + ")";
     }
 
     /** Abandons every call under way and refuses new ones: their callers see a transient failure at once. */
@@ -267,26 +248,52 @@ public final class HttpFetcher implements AutoCloseable {
         client.close(CloseMode.IMMEDIATE);
     }
 
-    /** Remembers whether the body was read to its end, so that a connection is kept only then. */
-    private static final class EndAware extends java.io.FilterInputStream {
+    /**
+     * Counts the body's bytes as they are read, refuses to read past the bound, and
+     * remembers whether the body was read to its end, so that a connection is kept only then.
+     */
+    private static final class CountingBody extends java.io.FilterInputStream {
+        private final Upstream upstream;
+        private final long maxBytes;
+        long count;
         boolean atEnd;
 
-        EndAware(InputStream in) {
+        CountingBody(InputStream in, Upstream upstream, long maxBytes) {
             super(in);
+            this.upstream = upstream;
+            this.maxBytes = maxBytes;
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
-            if (b < 0) atEnd = true;
+            counted(b < 0 ? -1 : 1);
             return b;
         }
 
         @Override
         public int read(byte[] buf, int off, int len) throws IOException {
             int n = super.read(buf, off, len);
-            if (n < 0) atEnd = true;
+            counted(n);
             return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
+
+        private void counted(int n) throws UpstreamCallFailed {
+            if (n < 0) {
+                atEnd = true;
+                return;
+            }
+            count += n;
+            if (count > maxBytes) {
+                throw new UpstreamCallFailed(upstream + " answered more than " + (maxBytes >> 20) + " MiB", false, null);
+            }
         }
     }
 

@@ -10,24 +10,29 @@ import java.util.Optional;
  * An upstream that said when to come back ({@code Retry-After}) is not asked earlier.
  */
 public class UpstreamException extends Exception {
-    private final String upstream;
+    private final Upstream upstream;
     private final boolean transientFailure;
     private final Duration retryAfter;
 
-    /** @param upstream which service failed, {@code Prometheus} or {@code GitLab}: a metrics label */
-    public UpstreamException(String upstream, String message, boolean transientFailure) {
-        this(upstream, message, transientFailure, null);
+    public UpstreamException(Upstream upstream, String message, boolean transientFailure) {
+        this(upstream, message, transientFailure, null, null);
+    }
+
+    /** @param cause what went wrong underneath (an IOException, a parse error), or null */
+    public UpstreamException(Upstream upstream, String message, boolean transientFailure, Throwable cause) {
+        this(upstream, message, transientFailure, null, cause);
     }
 
     /** @param retryAfter how long the upstream asked to be left alone, or null */
-    public UpstreamException(String upstream, String message, boolean transientFailure, Duration retryAfter) {
-        super(message);
+    public UpstreamException(Upstream upstream, String message, boolean transientFailure, Duration retryAfter,
+            Throwable cause) {
+        super(message, cause);
         this.upstream = upstream;
         this.transientFailure = transientFailure;
         this.retryAfter = retryAfter;
     }
 
-    public String upstream() {
+    public Upstream upstream() {
         return upstream;
     }
 

@@ -57,8 +57,19 @@ class InfoCommandIT {
                 + " VALUES (1, " + (now - 120) + ", " + (now - 120) + ", 3)");
         r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString(), "GITLAB_URL", "http://127.0.0.1:9/api/v4/projects/2",
                 "GITLAB_API_TOKEN", "t"), Duration.ofSeconds(60), "info");
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("reconciliation: {5}enabled: every 600 s, first run after a start"
-                + " looking back 24 h; last completed 1[23]\\d s ago \\(.*\\), 3 job\\(s\\) queued")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("reconciliation: {5}enabled: every 600 s;"
+                + " last completed 1[23]\\d s ago \\(.*\\), 3 job\\(s\\) queued")), r.out());
+
+        // what the last run cost GitLab, and the frontier
+        TestDatabases.execute(db, "INSERT INTO reconcile_last_run (id, started_at, finished_at, result, reason, requests,"
+                + " bytes, jobs_seen, queued) VALUES (1, " + (now - 61) + ", " + (now - 60) + ", 'success', NULL, 4, 734003,"
+                + " 412, 2);\nINSERT INTO reconcile_frontier (id, newest_id, listed_at) VALUES (1, 9892514, " + (now - 61) + ");\n"
+                + "INSERT INTO reconcile_unfinished (build_id, seen_at) VALUES (9892001, 0), (9892300, 0)");
+        r = GantryProcess.run(dir, Map.of("DB_FILE", db.toString(), "GITLAB_URL", "http://127.0.0.1:9/api/v4/projects/2",
+                "GITLAB_API_TOKEN", "t"), Duration.ofSeconds(60), "info");
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("reconciliation: {5}enabled: every 600 s; last run \\d+ s ago"
+                + " \\(.*\\) succeeded, 4 request\\(s\\), 717 KiB read, 412 job\\(s\\) seen, 2 queued;"
+                + " frontier at job 9892514, 2 unfinished build\\(s\\) followed")), r.out());
     }
 
     @Test

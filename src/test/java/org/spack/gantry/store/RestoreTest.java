@@ -44,7 +44,10 @@ class RestoreTest {
         Path text = Files.writeString(dir.resolve("notes.db"), "not a database, but long enough to have a header".repeat(10));
         assertEquals("backup " + text + " is not an SQLite database (it does not begin with SQLite's header)",
                 assertThrows(DatabaseException.class, () -> restore(db).from(text, false)).getMessage());
-        assertEquals("4", TestDatabases.text(db, "SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history"));
+        // the live database keeps this release's newest schema version
+        List<AppliedMigrations.Script> scripts = AppliedMigrations.bundledScripts();
+        assertEquals(scripts.get(scripts.size() - 1).version(),
+                TestDatabases.text(db, "SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history"));
     }
 
     @Test

@@ -22,10 +22,11 @@ import org.spack.gantry.testing.FakeUpstream.Answer;
 public final class ClusterStandIn implements AutoCloseable {
     public static final String API_TOKEN = "glpat-stand-in";
     private static final int SAMPLES = 12;
-    private static final Pattern JOB = Pattern.compile("annotation_gitlab_ci_job_id=\"(\\d+)\"");
+    private static final Pattern JOB_ID = Pattern.compile("annotation_gitlab_ci_job_id=\"(\\d+)\"");
     private static final Pattern POD = Pattern.compile("pod=[\"']runner-(\\d+)[\"']");
     private static final Pattern NODE = Pattern.compile("node=\"node-(\\d+)\"");
     private static final Pattern JOBS = Pattern.compile("/gitlab/api/v4/projects/2/jobs");
+    private static final Pattern JOB = Pattern.compile("/gitlab/api/v4/projects/2/jobs/(\\d+)");
     private static final Pattern TRACE = Pattern.compile("/gitlab/api/v4/projects/2/jobs/(\\d+)/trace");
     private static final Pattern PARAM = Pattern.compile("(?:^|&)(query|time|start|end|step)=([^&]*)");
 
@@ -135,6 +136,13 @@ public final class ClusterStandIn implements AutoCloseable {
             }
             return jobsApi.answer(r);
         }
+        Matcher single = JOB.matcher(r.path());
+        if (single.matches()) {
+            if (!API_TOKEN.equals(r.headers().get("private-token"))) {
+                return new Answer(401, "application/json", "{\"message\":\"401 Unauthorized\"}", 0);
+            }
+            return jobsApi.single(Long.parseLong(single.group(1)));
+        }
         if (!r.path().startsWith("/prometheus/api/v1/query")) {
             return new Answer(404, "text/plain", "not found", 0);
         }
@@ -169,7 +177,7 @@ public final class ClusterStandIn implements AutoCloseable {
     }
 
     private static Long jobOf(String query) {
-        Matcher m = JOB.matcher(query);
+        Matcher m = JOB_ID.matcher(query);
         if (m.find()) return Long.parseLong(m.group(1));
         m = POD.matcher(query);
         return m.find() ? Long.parseLong(m.group(1)) : null;

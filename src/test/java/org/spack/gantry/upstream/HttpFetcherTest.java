@@ -29,6 +29,19 @@ class HttpFetcherTest {
         if (upstream != null) upstream.close();
     }
 
+    /** The whole body as text, its head kept in {@code head[0]}. */
+    private String get(URI uri, Upstream upstream, Meter meter, HttpFetcher.Head[] head) throws UpstreamException {
+        return http.stream(uri, Map.of(), upstream, meter, HttpFetcher.ErrorDetail.NONE, HttpFetcher.MAX_BODY_BYTES,
+                (h, body, charset) -> {
+                    head[0] = h;
+                    return new String(body.readAllBytes(), charset);
+                });
+    }
+
+    private String get(URI uri, Upstream upstream) throws UpstreamException {
+        return get(uri, upstream, Meter.NONE, new HttpFetcher.Head[1]);
+    }
+
     private URI serve(HostileUpstream.Reply reply) {
         upstream = new HostileUpstream(path -> reply);
         return URI.create(upstream.url("/api/v1/query"));
@@ -41,7 +54,7 @@ class HttpFetcherTest {
         URI uri = serve(HostileUpstream.trickle("application/json", "{\"status\":\"success\",\"data\":{}}",
                 Duration.ofSeconds(2)));
         long start = System.nanoTime();
-        UpstreamException e = assertThrows(UpstreamException.class, () -> http.get(uri, Map.of(), "Prometheus"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> get(uri, Upstream.PROMETHEUS));
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals("Prometheus did not answer within 3 s", e.getMessage());
         assertTrue(e.isTransient());
@@ -51,7 +64,7 @@ class HttpFetcherTest {
     @Test
     void aTooManyRequestsAnswerCarriesItsRetryAfterInSeconds() {
         URI uri = serve(HostileUpstream.answer(429, Map.of("Retry-After", "120"), "Retry later\n"));
-        UpstreamException e = assertThrows(UpstreamException.class, () -> http.get(uri, Map.of(), "GitLab"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> get(uri, Upstream.GITLAB));
         assertEquals("GitLab answered HTTP 429", e.getMessage());
         assertTrue(e.isTransient());
         assertEquals(Optional.of(Duration.ofSeconds(120)), e.retryAfter());
@@ -61,7 +74,7 @@ class HttpFetcherTest {
     void aRetryAfterDateIsTheTimeUntilThen() {
         String in90s = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().plusSeconds(90).atOffset(ZoneOffset.UTC));
         URI uri = serve(HostileUpstream.answer(503, Map.of("Retry-After", in90s), ""));
-        UpstreamException e = assertThrows(UpstreamException.class, () -> http.get(uri, Map.of(), "Prometheus"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> get(uri, Upstream.PROMETHEUS));
         long seconds = e.retryAfter().orElseThrow().toSeconds();
         assertTrue(seconds > 80 && seconds <= 90, seconds + " s");
     }
@@ -69,7 +82,7 @@ class HttpFetcherTest {
     @Test
     void retryAfterIsReadOnlyWhereItMeansSomething() {
         URI uri = serve(HostileUpstream.answer(500, Map.of("Retry-After", "60"), ""));
-        UpstreamException e = assertThrows(UpstreamException.class, () -> http.get(uri, Map.of(), "Prometheus"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> get(uri, Upstream.PROMETHEUS));
         assertEquals(Optional.empty(), e.retryAfter());
     }
 
@@ -77,18 +90,38 @@ class HttpFetcherTest {
     void theAnswersHeadersAreThereForPaging() throws Exception {
         URI uri = serve(HostileUpstream.answer(200, Map.of("Content-Type", "application/json", "X-Next-Page", "3",
                 "Link", "<https://gitlab.example/api/v4/projects/2/jobs?page=3>; rel=\"next\""), "[]"));
-        HttpFetcher.Response r = http.get(uri, Map.of(), "GitLab");
-        assertEquals("[]", r.body());
+        HttpFetcher.Head[] head = new HttpFetcher.Head[1];
+        Meter meter = new Meter();
+        assertEquals("[]", get(uri, Upstream.GITLAB, meter, head));
+        HttpFetcher.Head r = head[0];
         assertEquals("application/json", r.mimeType());
         assertEquals(Optional.of("3"), r.header("x-next-page"));
         assertTrue(r.header("LINK").orElseThrow().endsWith("rel=\"next\""));
         assertEquals(Optional.empty(), r.header("X-Total"));
+        assertEquals(1, meter.requests());
+        assertEquals(2, meter.bytes(), "the body's bytes as read");
+    }
+
+    @Test
+    void aFailedConnectionKeepsItsCauseAndAnUnauthorizedAnswerNamesTheSetting() throws Exception {
+        URI uri = serve(HostileUpstream.answer(200, Map.of(), "{}"));
+        upstream.close();
+        UpstreamException refused = assertThrows(UpstreamException.class, () -> get(uri, Upstream.GITLAB));
+        assertTrue(refused.getMessage().startsWith("GitLab refused the connection"), refused.getMessage());
+        assertTrue(refused.getCause() instanceof java.io.IOException, "the IOException is kept: " + refused.getCause());
+        assertTrue(refused.isTransient());
+
+        URI denied = serve(HostileUpstream.answer(401, Map.of(), "{\"message\":\"401 Unauthorized\"}"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> get(denied, Upstream.PROMETHEUS));
+        assertEquals("Prometheus answered HTTP 401 (is PROMETHEUS_COOKIE valid?)", e.getMessage());
+        assertEquals(Upstream.PROMETHEUS, e.upstream());
+        assertEquals("prometheus", e.upstream().label());
     }
 
     @Test
     void anAnswerTooLargeToParseIsRefusedNotRead() {
         URI uri = serve(HostileUpstream.jobLog(HttpFetcher.MAX_BODY_BYTES + 1, null));
-        UpstreamException e = assertThrows(UpstreamException.class, () -> http.get(uri, Map.of(), "Prometheus"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> get(uri, Upstream.PROMETHEUS));
         assertEquals("Prometheus answered more than 16 MiB", e.getMessage());
         assertFalse(e.isTransient());
     }

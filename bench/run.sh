@@ -9,7 +9,8 @@
 #      made unique (no answer cache); the ratio of the two;
 #   4. the batch endpoint, POST /v1/allocations, with 1,000 and 10,000 specs;
 #   5. peak resident memory of serve after all that load;
-#   6. time to healthy of serve against bench-ceiling, STARTS alternating runs each;
+#   6. time to healthy of serve (from the archive, and from the unpacked release with its
+#      class data archive) against bench-ceiling, STARTS alternating runs each;
 #   7. (PARTS=postgresql) serve on the history copied into a throw-away PostgreSQL against
 #      serve on the SQLite file, ROUNDS alternating runs of each kind of load; the ratio.
 # PARTS="throughput batch startup" chooses steps 3 to 6 (memory is measured with batch);
@@ -20,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=bench/out
-ARCHIVE=target/gantry.run
+ARCHIVE=${ARCHIVE:-target/gantry.run}
 PORT=${PORT:-18080}
 ROUNDS=${ROUNDS:-3}
 STARTS=${STARTS:-7}
@@ -149,21 +150,45 @@ fi
 stop
 
 if part startup; then
-# start-up: alternate, so both see the same machine
-serve_ms=()
-index_ms=()
-ceiling_ms=()
+# the release as systemd runs it: unpacked, which makes its class data archive (lib/gantry.jsa)
+RELEASE=$OUT/release
+rm -rf "$RELEASE"
+"$ARCHIVE" -d "$RELEASE" >&2
+[ -f "$RELEASE/lib/gantry.jsa" ] || echo "bench/run.sh: warning: the release has no class data archive" >&2
+# start-up, alternating, so that all see the same machine: bench-ceiling from the archive (the
+# baseline, as before), serve from the archive (no class data archive), serve from the release
+# (bin/gantry, with it), and bench-ceiling from the release (it uses the archive too)
+ceil_ms=() ceil_cpu=() run_ms=() run_cpu=() rel_ms=() rel_cpu=() index_ms=() relceil_ms=() relceil_cpu=()
+serve_env=(env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1)
 for _ in $(seq "$STARTS"); do
-  read -r s i < <(python3 bench/startup.py --log-line "history index loaded" "$URL/healthz" \
-    env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve)
-  serve_ms+=("$s")
-  index_ms+=("$i")
-  ceiling_ms+=("$(python3 bench/startup.py "$URL/" "$ARCHIVE" bench-ceiling --port "$PORT")")
+  read -r a b < <(python3 bench/startup.py "$URL/" "$ARCHIVE" bench-ceiling --port "$PORT")
+  ceil_ms+=("$a") ceil_cpu+=("$b")
+  read -r a _ b < <(python3 bench/startup.py --log-line "history index loaded" "$URL/healthz" "${serve_env[@]}" "$ARCHIVE" serve)
+  run_ms+=("$a") run_cpu+=("$b")
+  read -r a i b < <(python3 bench/startup.py --log-line "history index loaded" "$URL/healthz" "${serve_env[@]}" "$RELEASE/bin/gantry" serve)
+  rel_ms+=("$a") rel_cpu+=("$b") index_ms+=("$i")
+  read -r a b < <(python3 bench/startup.py "$URL/" "$RELEASE/bin/gantry" bench-ceiling --port "$PORT")
+  relceil_ms+=("$a") relceil_cpu+=("$b")
 done
-s=$(printf '%s\n' "${serve_ms[@]}" | median)
-c=$(printf '%s\n' "${ceiling_ms[@]}" | median)
-say "start to healthy, median of $STARTS: serve $s ms (runs: ${serve_ms[*]}), bare Undertow (bench-ceiling) $c ms (runs: ${ceiling_ms[*]}), ratio $(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')"
-say "history index loaded (serve answering from memory), median: $(printf '%s\n' "${index_ms[@]}" | median) ms after spawn (runs: ${index_ms[*]})"
+c=$(printf '%s\n' "${ceil_ms[@]}" | median)
+cc=$(printf '%s\n' "${ceil_cpu[@]}" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+say "Start to healthy, median of $STARTS alternating starts each (wall ms, then the CPU ms the process had used by then):"
+say ""
+say "| started as | wall ms | wall runs | ratio to the baseline | CPU ms | CPU runs | CPU ratio |"
+say "| --- | --- | --- | --- | --- | --- | --- |"
+row() {
+  local label=$1 ms=$2 cpu=$3 m p
+  m=$(printf '%s\n' $ms | median)
+  p=$(printf '%s\n' $cpu | median)
+  say "| $label | $m | $ms | $(ratio "$m" "$c") | $p | $cpu | $(ratio "$p" "$cc") |"
+}
+row "bench-ceiling, gantry.run (baseline: bare Undertow)" "${ceil_ms[*]}" "${ceil_cpu[*]}"
+row "serve, gantry.run (no class data archive)" "${run_ms[*]}" "${run_cpu[*]}"
+row "serve, release bin/gantry (class data archive)" "${rel_ms[*]}" "${rel_cpu[*]}"
+row "bench-ceiling, release bin/gantry (class data archive)" "${relceil_ms[*]}" "${relceil_cpu[*]}"
+say ""
+say "history index loaded (serve from the release answering from memory), median: $(printf '%s\n' "${index_ms[@]}" | median) ms after spawn (runs: ${index_ms[*]})"
 fi
 if part postgresql; then
 # the same history in PostgreSQL (gantry copy), then both engines under the same load, alternating

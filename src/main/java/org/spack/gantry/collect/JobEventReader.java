@@ -3,6 +3,11 @@ package org.spack.gantry.collect;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -27,15 +32,24 @@ public final class JobEventReader {
      * or a success event without an integer {@code build_id}): GitLab counts a 4xx against the hook.
      */
     public Admission fromWebhook(String body) throws InvalidWebhookException {
-        JsonObject o;
-        try {
-            JsonElement root = JsonParser.parseString(body);
-            if (!root.isJsonObject()) throw new InvalidWebhookException("invalid json");
-            o = root.getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new InvalidWebhookException("invalid json");
+        JsonElement root = strictJson(body);
+        if (root == null || !root.isJsonObject()) throw new InvalidWebhookException("invalid json");
+        return read(root.getAsJsonObject(), WEBHOOK);
+    }
+
+    /**
+     * JSON as the reference's {@code await request.json()} (Python's {@code json.loads})
+     * takes it: no unquoted names, single quotes, comments or trailing content (Gson's
+     * lenient mode takes them all); null when it is not JSON.
+     */
+    private static JsonElement strictJson(String body) {
+        try (JsonReader json = new JsonReader(new StringReader(body))) {
+            json.setStrictness(Strictness.STRICT);
+            JsonElement root = JsonParser.parseReader(json);
+            return json.peek() == JsonToken.END_DOCUMENT ? root : null;
+        } catch (RuntimeException | IOException notJson) {
+            return null;
         }
-        return read(o, WEBHOOK);
     }
 
     /** One job of {@code GET /projects/:id/jobs}. A job without an integer id is dropped. */

@@ -2,7 +2,6 @@ package org.spack.gantry.http;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -36,8 +35,8 @@ final class AllocationHandler implements HttpHandler {
             Responses.text(exchange, 414, "request line too long");
             return;
         }
-        Deque<String> specs = exchange.getQueryParameters().get("spec");
-        String text = specs == null ? null : specs.peekFirst();
+        // Undertow leaves the query undecoded (Server): it is read here as the reference reads it
+        String text = QueryString.first(exchange.getQueryString(), "spec");
         if (text == null || text.isEmpty()) {
             refusals.refused(log, Level.INFO, ROUTE, "missing_spec", "allocation refused: no spec parameter");
             Responses.text(exchange, 400, "missing spec parameter");

@@ -7,7 +7,9 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import java.net.InetSocketAddress;
+import org.xnio.Options;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,8 @@ public final class Server {
     static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(20);
     /** A request's header must be complete within this after its first byte. */
     static final int HEADER_DEADLINE_MS = 10_000;
+    /** The socket send buffer of each connection. */
+    static final int SEND_BUFFER_BYTES = 128 * 1024;
     /** A kept-alive connection with no request under way is closed after this. */
     static final int IDLE_CONNECTION_MS = 60_000;
 
@@ -39,6 +43,8 @@ public final class Server {
     /** Counts requests under way, so that a shutdown can let them finish (webhooks: their commit). */
     private final GracefulShutdownHandler graceful = new GracefulShutdownHandler(router);
     private final Undertow undertow;
+    /** Its threads are stopped with the server; none until {@link #allocations} adds the route. */
+    private AutoCloseable batches = () -> {};
 
     public Server(String host, int port, int ioThreads, int workerThreads, HttpListener listener) {
         this.ioThreads = ioThreads;
@@ -48,20 +54,34 @@ public final class Server {
                 .addHttpListener(port, host)
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(workerThreads)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+                // Undertow's own refusals (an empty 400) only past twice Gantry's limit (HttpSyntax),
+                // which answers with a line; as many fields and parameters as fit (the reference, aiohttp,
+                // takes 32,768 fields and any number of parameters)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 2 * HttpSyntax.MAX_HEADER_BYTES)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 2 * HttpSyntax.MAX_HEADER_BYTES)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 2 * HttpSyntax.MAX_HEADER_BYTES)
+                // the query is read as the reference reads it (QueryString), not decoded (and refused) here
+                .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, CollectHandler.MAX_BODY)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, HEADER_DEADLINE_MS)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_CONNECTION_MS)
-                .setHandler(new MeasuredHandler(graceful, listener))
+                // what the kernel keeps of answers not yet taken, per connection: a client that does
+                // not read is answered (and costs) this much at most before it waits (Linux would
+                // grow it to 4 MiB); ample for a 10,000-spec answer within a cluster
+                .setSocketOption(Options.SEND_BUFFER, SEND_BUFFER_BYTES)
+                .setHandler(new MeasuredHandler(new HttpSyntax(graceful, refusals), listener))
                 .build();
     }
 
     /** {@code GET /v1/allocation} and {@code POST /v1/allocations}. */
     public Server allocations(Allocations allocations) {
-        router.get("/v1/allocation", new AllocationHandler(allocations, refusals));
-        // a few batches at a time (half the IO threads' worth): single requests keep the rest
-        router.post("/v1/allocations", new BatchAllocationHandler(allocations, Math.max(1, ioThreads / 2), refusals));
+        getAndHead("/v1/allocation", new AllocationHandler(allocations, refusals));
+        // a few batches made at a time (half the IO threads' worth): single requests keep the rest
+        BatchAllocationHandler batch = new BatchAllocationHandler(allocations, Math.max(1, ioThreads / 2),
+                BatchAllocationHandler.defaultHeldBodies(), refusals);
+        batches = batch;
+        router.post("/v1/allocations", batch);
         return this;
     }
 
@@ -73,17 +93,27 @@ public final class Server {
 
     /** {@code GET /healthz}, answered on a worker thread: it asks the database. */
     public Server health(String version, Supplier<Health> health) {
-        router.get("/healthz", blocking(new HealthHandler(version, health)));
+        getAndHead("/healthz", blocking(new HealthHandler(version, health)));
         return this;
     }
 
     /** {@code GET /metrics}: the Prometheus text format. */
     public Server metrics(Supplier<String> scrape) {
-        router.get("/metrics", blocking(exchange -> {
+        getAndHead("/metrics", blocking(exchange -> {
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             exchange.getResponseSender().send(scrape.get());
         }));
         return this;
+    }
+
+    /**
+     * As the reference's aiohttp routes ({@code add_get} with {@code allow_head=True}, its
+     * default): HEAD answers with the status and headers GET would have, and no body
+     * (Undertow drops the body of an answer to HEAD and keeps its Content-Length).
+     */
+    private void getAndHead(String path, HttpHandler handler) {
+        router.get(path, handler);
+        router.add(Methods.HEAD, path, handler);
     }
 
     /** Database work must leave the IO threads. */
@@ -128,6 +158,11 @@ public final class Server {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        try {
+            batches.close();
+        } catch (Exception e) {
+            log.warn("stopping the allocation batch threads failed", e);
+        }
         refusals.close();
     }
 
@@ -159,12 +194,13 @@ public final class Server {
             });
             next.handleRequest(exchange);
         }
+    }
 
-        private static String route(String path) {
-            return switch (path) {
-                case "/v1/allocation", "/v1/allocations", "/v1/collect", "/healthz", "/metrics" -> path;
-                default -> "other";
-            };
-        }
+    /** The {@code route} label of a path: one of Gantry's, or {@code other}. */
+    static String route(String path) {
+        return switch (path) {
+            case "/v1/allocation", "/v1/allocations", "/v1/collect", "/healthz", "/metrics" -> path;
+            default -> "other";
+        };
     }
 }

@@ -88,18 +88,45 @@ final class SpecList {
         return size;
     }
 
-    /** Takes the specs one by one; its own IOException (writing the answer) is passed on. */
-    interface SpecConsumer {
-        void accept(int index, String spec) throws IOException;
+    /** The specs in order, one at a time (the JSON was checked by {@link #of}). */
+    Cursor cursor() {
+        return new Cursor(reader(body));
     }
 
-    /** Each spec in order (the JSON was checked by {@link #of}). */
-    void forEach(SpecConsumer consumer) throws IOException {
-        try (JsonReader json = reader(body)) {
-            json.beginArray();
-            for (int i = 0; json.hasNext(); i++) {
-                consumer.accept(i, json.nextString());
+    /** Reads the checked list spec by spec; touched by one thread at a time. */
+    static final class Cursor {
+        private final JsonReader json;
+        private int index = -1;
+
+        private Cursor(JsonReader json) {
+            this.json = json;
+            try {
+                json.beginArray();
+            } catch (IOException e) {
+                throw new IllegalStateException("a checked spec list failed to read", e);
             }
+        }
+
+        boolean hasNext() {
+            try {
+                return json.hasNext();
+            } catch (IOException e) {
+                throw new IllegalStateException("a checked spec list failed to read", e);
+            }
+        }
+
+        /** The next spec; {@link #index} is its position. */
+        String next() {
+            try {
+                index++;
+                return json.nextString();
+            } catch (IOException e) {
+                throw new IllegalStateException("a checked spec list failed to read", e);
+            }
+        }
+
+        int index() {
+            return index;
         }
     }
 

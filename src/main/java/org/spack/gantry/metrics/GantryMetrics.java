@@ -30,6 +30,7 @@ import org.spack.gantry.worker.Workers;
 public final class GantryMetrics implements HttpListener, AllocationListener, CollectionListener, Reconciler.Listener {
     private static final int STATUSES = 600;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private boolean jvmRegistered;
     private final Map<String, AtomicReferenceArray<RequestSeries>> requestSeriesByRoute = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> predictionSeries = new ConcurrentHashMap<>();
     private final Counter requests;
@@ -108,12 +109,11 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     }
 
     /**
-     * What an operator watches besides the service itself: the JVM and the process (memory,
-     * GC, threads, process_start_time_seconds, open file descriptors), which build runs, and
-     * the newest backup in {@code backupDir}, so that "no backup for 3 hours" is an alert.
+     * What an operator watches besides the service itself: which build runs, and the newest
+     * backup in {@code backupDir}, so that "no backup for 3 hours" is an alert (the JVM and
+     * the process are added by the first scrape).
      */
     public GantryMetrics withOperations(String version, String commit, java.nio.file.Path backupDir) {
-        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
         io.prometheus.metrics.core.metrics.Info.builder().name("gantry_build_info")
                 .help("The running build: version and commit").labelNames("version", "commit").register(registry)
                 .addLabelValues(version, commit.isEmpty() ? "unknown" : commit);
@@ -150,6 +150,18 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
                 .callback(cb -> cb.call(reachable.getAsBoolean() ? 1 : 0))
                 .register(registry);
         return this;
+    }
+
+    /**
+     * The JVM and the process (memory, GC, threads, process_start_time_seconds, open file
+     * descriptors), registered by the first scrape: their JMX beans take a few hundred
+     * milliseconds of CPU to set up, which a server's start does not wait for.
+     */
+    private synchronized void registerJvmOnce() {
+        if (!jvmRegistered) {
+            io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+            jvmRegistered = true;
+        }
     }
 
     @Override
@@ -250,6 +262,7 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
 
     /** The text {@code /metrics} answers with. */
     public String scrape() {
+        registerJvmOnce();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             new PrometheusTextFormatWriter(false).write(out, registry.scrape());

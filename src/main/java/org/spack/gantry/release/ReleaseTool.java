@@ -19,10 +19,12 @@ public final class ReleaseTool {
                 new Unpacker().unpack(Path.of(args[1]), dest,
                         new Unpacker.Payload(Long.parseLong(args[3]), Long.parseLong(args[4]), args[5]),
                         new Unpacker.ReleaseInfo(args[6], args[7], args[8], args[5]));
+                ClassArchive.make(dest.toAbsolutePath().normalize());
                 System.out.println("unpacked gantry " + args[6] + " into " + dest.toAbsolutePath().normalize());
             } else if (args.length == 2 && args[0].equals("list")) {
                 try (ZipFile zip = new ZipFile(args[1])) {
                     System.out.println(ReleaseFiles.JAR);
+                    System.out.println(ClassArchive.PATH);
                     System.out.println(ReleaseFiles.RELEASE_JSON);
                     for (ReleaseFiles.File f : ReleaseFiles.of(zip)) {
                         System.out.println(f.path());

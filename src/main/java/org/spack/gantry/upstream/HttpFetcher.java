@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +76,9 @@ public final class HttpFetcher implements AutoCloseable {
         ErrorDetail NONE = (status, body) -> Optional.empty();
     }
 
-    private final CloseableHttpClient client;
+    /** Built on the first call (its TLS set-up takes a few hundred milliseconds: not on a server's start). */
+    private final Supplier<CloseableHttpClient> newClient;
+    private volatile CloseableHttpClient client;
     private final Timeout deadline;
     /** Calls under way, so that a shutdown can abandon them instead of waiting out a slow upstream. */
     private final Set<HttpGet> inFlight = ConcurrentHashMap.newKeySet();
@@ -94,29 +97,42 @@ public final class HttpFetcher implements AutoCloseable {
     /** @param deadline the whole call, from asking for a connection to the body's last byte */
     public HttpFetcher(Timeout connectTimeout, Timeout deadline, int maxConnections) {
         this.deadline = deadline;
-        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(connectTimeout)
-                        .setSocketTimeout(deadline)
-                        .build())
-                .setMaxConnTotal(maxConnections)
-                .setMaxConnPerRoute(maxConnections)
-                .build();
-        this.client = HttpClients.custom()
-                .setConnectionManager(pool)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setConnectionRequestTimeout(deadline)
-                        .setResponseTimeout(deadline)
-                        .build())
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .build();
+        this.newClient = () -> {
+            PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                            .setConnectTimeout(connectTimeout)
+                            .setSocketTimeout(deadline)
+                            .build())
+                    .setMaxConnTotal(maxConnections)
+                    .setMaxConnPerRoute(maxConnections)
+                    .build();
+            return HttpClients.custom()
+                    .setConnectionManager(pool)
+                    .setDefaultRequestConfig(RequestConfig.custom()
+                            .setConnectionRequestTimeout(deadline)
+                            .setResponseTimeout(deadline)
+                            .build())
+                    .disableAutomaticRetries()
+                    .disableCookieManagement()
+                    .build();
+        };
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "http-deadline");
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+    }
+
+    private CloseableHttpClient client() {
+        CloseableHttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) client = c = newClient.get();
+            }
+        }
+        return c;
     }
 
     /**
@@ -140,7 +156,7 @@ public final class HttpFetcher implements AutoCloseable {
         ClassicHttpResponse response = null;
         CountingBody body = null;
         try {
-            response = client.executeOpen(null, get, null);
+            response = client().executeOpen(null, get, null);
             HttpEntity entity = response.getEntity();
             body = new CountingBody(entity == null ? InputStream.nullInputStream() : entity.getContent(), upstream, maxBytes);
             int status = response.getCode();
@@ -245,7 +261,8 @@ public final class HttpFetcher implements AutoCloseable {
     public void close() {
         abort();
         timer.shutdownNow();
-        client.close(CloseMode.IMMEDIATE);
+        CloseableHttpClient built = client;
+        if (built != null) built.close(CloseMode.IMMEDIATE);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.spack.gantry.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,18 @@ public final class RawClient implements AutoCloseable {
     private final long openedAt = System.nanoTime();
 
     public RawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /**
+     * With {@code receiveBuffer} > 0 the kernel keeps at most about that much of the
+     * answer for a client that does not read (set before connecting, as the TCP window
+     * is agreed then).
+     */
+    public RawClient(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setTcpNoDelay(true);
     }
 
@@ -54,6 +66,25 @@ public final class RawClient implements AutoCloseable {
             throw new IOException("still open after " + timeout + ", received: " + out.toString(StandardCharsets.UTF_8));
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads and drops what the server sends until it closes the connection (or resets
+     * it); false when it is still open after {@code timeout} without a byte.
+     */
+    public boolean drainUntilClosed(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        byte[] buf = new byte[8192];
+        try {
+            while (socket.getInputStream().read(buf) >= 0) {
+                // dropped
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
     }
 
     /** Seconds since the connection was opened. */

@@ -36,9 +36,10 @@ public final class OutcomeWriter {
     }
 
     /** Writes what the collector returned: the job, or the reason it was skipped. */
-    public Outcome write(long buildId, Collector.Result result) {
+    public Outcome write(QueueStore.Claimed claimed, Collector.Result result) {
+        long buildId = claimed.buildId();
         if (result instanceof Collector.Skipped s) {
-            return finish(buildId, Outcome.skipped(s.reason()));
+            return finish(claimed, Outcome.skipped(s.reason()));
         }
         CollectedJob found = ((Collector.Found) result).collected();
         Long[] rowId = new Long[1];
@@ -47,7 +48,7 @@ public final class OutcomeWriter {
                     : nodes.insertOrFind(c, ((CollectedJob.NewNode) found.node()).row());
             rowId[0] = jobs.insert(c, found.job(), nodeId);
             Outcome o = rowId[0] != null ? Outcome.inserted() : Outcome.skipped("already stored");
-            queue.finish(c, buildId, o.state(), o.reason(), now());
+            queue.finish(c, claimed, o.state(), o.reason(), now());
             return o;
         });
         if (rowId[0] != null) {
@@ -60,12 +61,12 @@ public final class OutcomeWriter {
     }
 
     /** Records an outcome without a job: skipped or failed. */
-    public Outcome finish(long buildId, Outcome outcome) {
+    public Outcome finish(QueueStore.Claimed claimed, Outcome outcome) {
         db.write(c -> {
-            queue.finish(c, buildId, outcome.state(), outcome.reason(), now());
+            queue.finish(c, claimed, outcome.state(), outcome.reason(), now());
             return null;
         });
-        log.info("job {} {}", buildId, outcome);
+        log.info("job {} {}", claimed.buildId(), outcome);
         listener.outcome(outcome);
         return outcome;
     }

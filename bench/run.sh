@@ -10,8 +10,11 @@
 #   4. the batch endpoint, POST /v1/allocations, with 1,000 and 10,000 specs;
 #   5. peak resident memory of serve after all that load;
 #   6. time to healthy of serve (from the archive, and from the unpacked release with its
-#      class data archive) against bench-ceiling, STARTS alternating runs each.
-# PARTS="throughput batch startup" chooses steps 3 to 6 (memory is measured with batch).
+#      class data archive) against bench-ceiling, STARTS alternating runs each;
+#   7. (PARTS=postgresql) serve on the history copied into a throw-away PostgreSQL against
+#      serve on the SQLite file, ROUNDS alternating runs of each kind of load; the ratio.
+# PARTS="throughput batch startup" chooses steps 3 to 6 (memory is measured with batch);
+# step 7 needs Debian's postgresql package and runs only when named.
 # Servers run with the launcher's default JVM options (JAVA_OPTS is unset).
 # Needs java 17, maven, python3, wrk, curl.
 set -euo pipefail
@@ -186,6 +189,39 @@ row "serve, release bin/gantry (class data archive)" "${rel_ms[*]}" "${rel_cpu[*
 row "bench-ceiling, release bin/gantry (class data archive)" "${relceil_ms[*]}" "${relceil_cpu[*]}"
 say ""
 say "history index loaded (serve from the release answering from memory), median: $(printf '%s\n' "${index_ms[@]}" | median) ms after spawn (runs: ${index_ms[*]})"
+fi
+if part postgresql; then
+# the same history in PostgreSQL (gantry copy), then both engines under the same load, alternating
+PG_DIR=$(mktemp -d /tmp/gantry-bench-pg.XXXXXX)
+chmod 755 "$PG_DIR"
+PG_PORT=$((PORT + 1))
+echo "bench-password" >"$PG_DIR/password"
+bench/postgres.sh start "$PG_DIR" "$PG_PORT" "$PG_DIR/password"
+trap 'stop; bench/postgres.sh stop "$PG_DIR"' EXIT
+PG_ENV=(GANTRY_DATABASE_URL="postgresql://gantry@127.0.0.1:$PG_PORT/gantry" GANTRY_DATABASE_PASSWORD_FILE="$PG_DIR/password")
+env "${PG_ENV[@]}" "$ARCHIVE" copy --from "$DB" >"$OUT/copy.log"
+say "PostgreSQL: the history copied with gantry copy ($(tail -n 1 "$OUT/copy.log" | sed 's/.*compared every row: //')); serve on it against serve on the SQLite file, alternating:"
+say ""
+say "| round | queries | sqlite req/s | sqlite p99 ms | postgresql req/s | postgresql p99 ms | postgresql non-2xx | ratio |"
+say "| --- | --- | --- | --- | --- | --- | --- | --- |"
+pg_repeated=()
+pg_unique=()
+for round in $(seq "$ROUNDS"); do
+  for script in cycle unique; do
+    start /healthz "history index loaded" env DB_FILE="$DB" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve
+    read -r s_rps _ s_p99 _ < <(measure "bench/$script.lua" "$QUERIES" "$CONNECTIONS")
+    stop
+    start /healthz "history index loaded" env "${PG_ENV[@]}" GANTRY_PORT="$PORT" GANTRY_HOST=127.0.0.1 "$ARCHIVE" serve
+    read -r p_rps _ p_p99 p_non2xx < <(measure "bench/$script.lua" "$QUERIES" "$CONNECTIONS")
+    stop
+    ratio=$(awk -v p="$p_rps" -v s="$s_rps" 'BEGIN { printf "%.2f", p / s }')
+    if [ "$script" = cycle ]; then pg_repeated+=("$ratio"); label=repeated; else pg_unique+=("$ratio"); label=unique; fi
+    say "| $round | $label | $s_rps | $s_p99 | $p_rps | $p_p99 | $p_non2xx | $ratio |"
+  done
+done
+say ""
+say "median ratio postgresql / sqlite: repeated $(printf '%s\n' "${pg_repeated[@]}" | median), unique $(printf '%s\n' "${pg_unique[@]}" | median)"
+say ""
 fi
 echo >&2
 echo "summary in $SUMMARY, wrk output in $OUT/wrk.log" >&2

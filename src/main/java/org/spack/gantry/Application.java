@@ -79,13 +79,14 @@ public final class Application implements AutoCloseable {
         this.clock = clock;
         String schema = migrated(config, clock);
         int cores = Runtime.getRuntime().availableProcessors();
-        this.db = Database.open(config.dbFile(), Math.max(4, cores * 2));
+        this.db = Database.open(config.database(), Math.max(4, cores * 2));
         this.metrics = new GantryMetrics(() -> db.read(queue::depth), this::oldestQueuedAgeSeconds)
-                .withOperations(build.version(), build.commit(), config.backupDir());
+                .withOperations(build.version(), build.commit(), config.backupDir())
+                .withDatabase(db::reachable);
         this.workers = new Workers(clock);
         metrics.withWorkers(workers);
         // the collection's job writer tells it of each commit (JobCommitListener)
-        this.history = new LiveHistory(config.dbFile());
+        this.history = new LiveHistory(db);
         this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
         this.oom = oomRecovery();
         metrics.withOomRaises(oom.raises()::inForce);
@@ -103,16 +104,19 @@ public final class Application implements AutoCloseable {
     /** What /healthz reports; throws when the database does not answer. */
     private Health health(String schema, Allocations allocations) {
         ReconciliationStore progress = new ReconciliationStore();
-        return db.read(c -> new Health(schema, queue.depth(c), allocations.fromMemory() ? "memory" : "database",
+        return db.read(c -> new Health(db.describe(), schema, queue.depth(c), allocations.fromMemory() ? "memory" : "database",
                 collection.status(), Reconciler.describe(reconciliation.setting(), progress.status(c), now()),
                 workers.states()));
     }
 
-    /** The schema version, after applying what is pending (Flyway takes a second to start: only then). */
+    /**
+     * The schema version, after applying what is pending (Flyway takes a second to start: on
+     * SQLite only then; on a shared PostgreSQL it always looks, under its lock).
+     */
     private static String migrated(Config config, Clock clock) {
-        String upToDate = new AppliedMigrations().upToDateVersion(config.dbFile());
-        return upToDate != null ? upToDate
-                : new Migrations(config.dbFile(), new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
+        String upToDate = config.sharedDatabase() ? null : new AppliedMigrations().upToDateVersion(config.dbFile());
+        return upToDate != null ? upToDate : new Migrations(config.database(),
+                new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
     }
 
     /**
@@ -161,7 +165,7 @@ public final class Application implements AutoCloseable {
         };
         OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, committed, killed, metrics, clock);
         CollectionWorkers workers = new CollectionWorkers(db, queue, collector, outcomes, retryPolicy(), metrics, clock,
-                config.collectWorkers());
+                config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()));
         return new Collection.On(new IntakeWriter(db, queue, () -> {
             workers.signal();
             oom.wake();
@@ -175,8 +179,8 @@ public final class Application implements AutoCloseable {
             return new Reconciliation.Off((ReconcileSetting.Off) setting);
         }
         JobsScan scan = new JobsScan(gitlab(), db, queue, new JobStore(), retryPolicy(), JobsScan.Sleeper.THREAD, clock);
-        return new Reconciliation.On(new Reconciler(scan, db, new ReconciliationStore(), every, metrics, collection::wake,
-                workers.register("reconcile"), clock), every);
+        return new Reconciliation.On(new Reconciler(scan, db, db.hostLock(Reconciler.HOST_LOCK), new ReconciliationStore(),
+                every, metrics, collection::wake, workers.register("reconcile"), clock), every);
     }
 
     private GitLabClient gitlab() {
@@ -206,7 +210,7 @@ public final class Application implements AutoCloseable {
         // loaded, so neither the size of the history nor the loading's CPU delays the start
         history.start();
         log.info("gantry listening on {}:{} (database {}, collection {}, OOM recovery {})", config.host(), server.port(),
-                LogText.escape(config.dbFile().toAbsolutePath().toString()), collection.status(), oom.status());
+                LogText.escape(db.describe()), collection.status(), oom.status());
     }
 
     public int port() {

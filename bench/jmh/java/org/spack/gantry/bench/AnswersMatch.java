@@ -33,7 +33,7 @@ public final class AnswersMatch {
         SpecParser parser = new SpecParser();
         Map<String, Integer> byPredictor = new TreeMap<>();
         int compared = 0;
-        try (Database db = Database.open(BenchData.history(), 2); LiveHistory live = new LiveHistory(BenchData.history())) {
+        try (Database db = Database.open(BenchData.history(), 2); LiveHistory live = new LiveHistory(db)) {
             Predictor reference = new ReferencePredictor(db);
             HistoryIndex indexed = live.load();
             for (String text : BenchData.specs()) {

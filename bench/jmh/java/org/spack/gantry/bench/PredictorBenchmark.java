@@ -50,7 +50,7 @@ public class PredictorBenchmark {
     public void open() {
         db = Database.open(BenchData.history(), 4);
         reference = new ReferencePredictor(db);
-        live = new LiveHistory(BenchData.history());
+        live = new LiveHistory(db);
         indexed = live.load();
         List<String> valid = new ArrayList<>();
         List<Spec> parsed = new ArrayList<>();

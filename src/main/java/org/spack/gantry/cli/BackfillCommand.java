@@ -63,13 +63,13 @@ public final class BackfillCommand implements Callable<Integer> {
         if (config.gitlabUrl() == null || config.gitlabApiToken() == null) {
             throw new CommandFailure("backfill needs GITLAB_URL and GITLAB_API_TOKEN");
         }
-        if (!new Migrations(config.dbFile(), null).status().pending().isEmpty()) {
+        if (!new Migrations(config.database(), null).status().pending().isEmpty()) {
             throw new CommandFailure("the database has pending migrations; run 'gantry migrate' first");
         }
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(out, System.console() != null);
         try (HttpFetcher http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), 2);
-                Database db = Database.open(config.dbFile(), 1)) {
+                Database db = Database.open(config.database(), 1)) {
             JobsScan scan = new JobsScan(new GitLabClient(config.gitlabUrl(), config.gitlabApiToken(), http),
                     db, new QueueStore(), new JobStore(), RetryPolicy.defaults(), JobsScan.Sleeper.THREAD, Clock.systemUTC());
             JobsScan.Progress last = scan.run(from, to, maxBuildHours * 3600L, "backfill", true,

@@ -42,6 +42,9 @@ public final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config config = configSource.load();
+        if (config.sharedDatabase()) {
+            throw new CommandFailure(OnPostgres.BACKUPS);
+        }
         Backup backup = new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC());
         if (where.keep != null && where.keep < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep must be at least 1");

@@ -2,8 +2,6 @@ package org.spack.gantry.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.spack.gantry.config.Config;
@@ -72,7 +70,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         MemoryLimit limit = memoryLimit();
         List<Double> limitsFactors = limitsFactors();
         Config config = configSource.load();
-        if (!Files.exists(config.dbFile())) {
+        if (!config.sharedDatabase() && !Files.exists(config.dbFile())) {
             throw new CommandFailure("database " + config.dbFile() + " does not exist");
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -81,19 +79,21 @@ public final class EvaluateCommand implements Callable<Integer> {
         HistoryIndex history;
         boolean wholeHistory;
         // one read transaction: the held-out jobs and the history they are taken from agree
-        try (Connection c = Database.open(config.dbFile(), true)) {
-            c.setAutoCommit(false);
+        try (Database db = Database.open(config.database(), 1)) {
+            record Read(List<StoredJob> newest, HistoryIndex history) {}
             // one more than held out: is any history left?
-            List<StoredJob> newest = new JobStore().newest(c, (int) Math.min(Integer.MAX_VALUE, holdout + 1L));
-            wholeHistory = newest.size() <= holdout;
-            jobs = wholeHistory ? newest : newest.subList(0, holdout);
-            history = HistoryWithout.index(c, jobs);
-            c.rollback();
-        } catch (SQLException e) {
-            throw new CommandFailure("cannot read " + config.dbFile() + ": " + e.getMessage(), e);
+            Read read = db.read(c -> {
+                List<StoredJob> newest = new JobStore().newest(c, (int) Math.min(Integer.MAX_VALUE, holdout + 1L));
+                List<StoredJob> heldOut = newest.size() <= holdout ? newest : newest.subList(0, holdout);
+                return new Read(newest, HistoryWithout.index(c, db.historyStore(), heldOut));
+            });
+            wholeHistory = read.newest().size() <= holdout;
+            jobs = wholeHistory ? read.newest() : read.newest().subList(0, holdout);
+            history = read.history();
         }
         if (jobs.isEmpty()) {
-            err.println("gantry: warning: " + config.dbFile() + " holds no jobs: nothing to evaluate");
+            err.println("gantry: warning: " + (config.sharedDatabase() ? config.database().describe() : config.dbFile())
+                    + " holds no jobs: nothing to evaluate");
         } else if (wholeHistory) {
             err.println("gantry: warning: --holdout " + holdout + " holds out all " + jobs.size() + " stored jobs, leaving"
                     + " no history: every prediction is the default answer; use a holdout below " + jobs.size());

@@ -96,21 +96,21 @@ public final class InfoCommand implements Callable<Integer> {
         Config config = configSource.load();
         PrintWriter out = spec.commandLine().getOut();
         out.println("version:            " + BuildInfo.load().version());
-        out.println("database:           " + config.dbFile().toAbsolutePath());
-        if (!java.nio.file.Files.exists(config.dbFile())) {
+        out.println("database:           " + config.database().describe());
+        if (!config.sharedDatabase() && !java.nio.file.Files.exists(config.dbFile())) {
             out.println("                    (does not exist yet: 'gantry migrate' or 'gantry serve' creates it)");
             out.println("collection:         " + config.collectionStatus());
             out.flush();
             return 0;
         }
-        Migrations.Status status = new Migrations(config.dbFile(),
+        Migrations.Status status = new Migrations(config.database(),
                 new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC())).status();
         out.println("schema version:     " + status.schemaVersion()
                 + (status.adoptsReferenceDatabase() ? " (reference implementation's; run migrate to adopt it)" : ""));
         out.println("pending migrations: " + (status.pending().isEmpty() ? "none" : String.join(", ", status.pending())));
         out.println("collection:         " + config.collectionStatus());
         if (status.pending().isEmpty()) {
-            try (Database db = Database.open(config.dbFile(), 1)) {
+            try (Database db = Database.open(config.database(), 1)) {
                 double now = System.currentTimeMillis() / 1000.0;
                 out.println("reconciliation:     " + Reconciler.describe(config.reconciliation(),
                         db.read(new ReconciliationStore()::status), now));

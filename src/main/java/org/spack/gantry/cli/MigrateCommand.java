@@ -26,17 +26,17 @@ public final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config config = configSource.load();
-        Migrations migrations = new Migrations(config.dbFile(),
+        Migrations migrations = new Migrations(config.database(),
                 new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC()));
         Migrations.Result result = migrations.migrate();
         var out = spec.commandLine().getOut();
         if (result.applied() == 0) {
-            out.println("database " + config.dbFile() + " is up to date at schema version " + result.schemaVersion());
+            out.println("database " + config.database().describe() + " is up to date at schema version " + result.schemaVersion());
         } else {
             if (result.backupFile() != null) {
                 out.println("backed up to " + result.backupFile());
             }
-            out.println("applied " + result.applied() + " migration(s) to " + config.dbFile()
+            out.println("applied " + result.applied() + " migration(s) to " + config.database().describe()
                     + ": schema version " + result.before().schemaVersion() + " -> " + result.schemaVersion());
         }
         out.flush();

@@ -38,6 +38,9 @@ public final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config config = configSource.load();
+        if (config.sharedDatabase()) {
+            throw new CommandFailure(OnPostgres.BACKUPS);
+        }
         Restore.Result r = new Restore(config.dbFile(), new Backup(config.dbFile(), config.backupDir(), Clock.systemUTC()))
                 .from(source, force);
         var out = spec.commandLine().getOut();

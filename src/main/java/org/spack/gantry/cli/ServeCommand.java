@@ -29,7 +29,8 @@ public final class ServeCommand implements Callable<Integer> {
         Config config = configSource.load();
         checkHost(config.host());
         // held while serving: a restore refuses to replace the database under a server, unless forced
-        ServeLock serving = ServeLock.forServing(config.dbFile());
+        // (on PostgreSQL restore refuses anyway: there is no file to guard)
+        ServeLock serving = config.sharedDatabase() ? ServeLock.NONE : ServeLock.forServing(config.dbFile());
         Application app = new Application(config, BuildInfo.load(), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

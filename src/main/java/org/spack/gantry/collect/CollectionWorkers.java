@@ -34,6 +34,11 @@ public final class CollectionWorkers implements AutoCloseable {
     private final CollectionListener listener;
     private final Clock clock;
     private final int threadCount;
+    private final double leaseSeconds;
+    private final boolean sharedDatabase;
+    /** The claims this process holds, whose leases it renews. */
+    private final java.util.Map<Long, QueueStore.Claimed> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private Thread renewer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final List<Thread> threads = new ArrayList<>();
@@ -41,7 +46,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private final AtomicInteger released = new AtomicInteger();
 
     public CollectionWorkers(Database db, QueueStore queue, Collector collector, OutcomeWriter writer,
-            RetryPolicy retry, CollectionListener listener, Clock clock, int threadCount) {
+            RetryPolicy retry, CollectionListener listener, Clock clock, int threadCount, Lease lease) {
         this.db = db;
         this.queue = queue;
         this.collector = collector;
@@ -50,10 +55,21 @@ public final class CollectionWorkers implements AutoCloseable {
         this.listener = listener;
         this.clock = clock;
         this.threadCount = threadCount;
+        this.leaseSeconds = lease.seconds();
+        this.sharedDatabase = lease.sharedDatabase();
     }
 
+    /**
+     * How long a claim holds an event before another process may take it over; renewed every
+     * third of it while the collection runs. With a shared database (PostgreSQL) the events
+     * other hosts left running are theirs until their leases expire; with this host's own
+     * file, those running at the start were left by this host's previous process.
+     */
+    public record Lease(double seconds, boolean sharedDatabase) {}
+
     public void start() {
-        QueueStore.Released released = db.write(c -> queue.releaseRunning(c, retry.maxAttempts(), now()));
+        QueueStore.Released released = sharedDatabase ? new QueueStore.Released(0, 0)
+                : db.write(c -> queue.releaseRunning(c, retry.maxAttempts(), now()));
         if (released.requeued() > 0) {
             log.warn("{} event(s) were being collected when Gantry last stopped; collecting them again",
                     released.requeued());
@@ -67,6 +83,9 @@ public final class CollectionWorkers implements AutoCloseable {
             }
         }
         running = true;
+        renewer = new Thread(this::renewLeases, "collect-leases");
+        renewer.setDaemon(true);
+        renewer.start();
         for (int i = 0; i < threadCount; i++) {
             Thread t = new Thread(this::loop, "collect-" + (i + 1));
             t.setDaemon(true);
@@ -89,7 +108,16 @@ public final class CollectionWorkers implements AutoCloseable {
         while (running) {
             QueueStore.Claimed claimed;
             try {
-                claimed = db.write(c -> queue.claimNext(c, now()));
+                int[] abandoned = new int[1];
+                claimed = db.write(c -> {
+                    abandoned[0] = queue.failAbandoned(c, retry.maxAttempts(), now());
+                    return queue.claimNext(c, now(), now() + leaseSeconds, retry.maxAttempts());
+                });
+                if (abandoned[0] > 0) {
+                    log.error("{} event(s) failed: a process stopped while collecting them {} times", abandoned[0],
+                            retry.maxAttempts());
+                    for (int i = 0; i < abandoned[0]; i++) listener.outcome(Outcome.failed("interrupted", "interrupted"));
+                }
             } catch (RuntimeException e) {
                 log.error("cannot claim an event from the collection queue", e);
                 sleepUntilWoken();
@@ -100,13 +128,21 @@ public final class CollectionWorkers implements AutoCloseable {
                 continue;
             }
             // the job id on every line logged while collecting it (a field of its own in JSON lines)
+            held.put(claimed.buildId(), claimed);
             try (org.slf4j.MDC.MDCCloseable job = org.slf4j.MDC.putCloseable("job", Long.toString(claimed.buildId()))) {
                 process(claimed);
             } catch (RuntimeException e) {
-                // the outcome could not be written (the database refused it): the event stays
-                // claimed and goes back to the queue at the next start; this thread carries on
-                log.error("job {}: cannot record the outcome of its collection", claimed.buildId(), e);
-                sleepUntilWoken();
+                if (e.getCause() instanceof QueueStore.LostClaimException lost) {
+                    // another process took it over after this one's lease expired: the outcome is its to record
+                    log.warn("job {}: {}; nothing of this try was written", claimed.buildId(), lost.getMessage());
+                } else {
+                    // the outcome could not be written (the database refused it): the event stays claimed
+                    // and is collected again once its lease expires; this thread carries on
+                    log.error("job {}: cannot record the outcome of its collection", claimed.buildId(), e);
+                    sleepUntilWoken();
+                }
+            } finally {
+                held.remove(claimed.buildId());
             }
         }
     }
@@ -129,17 +165,17 @@ public final class CollectionWorkers implements AutoCloseable {
             return;
         } catch (RuntimeException e) {
             log.error("job {}: unexpected error while collecting", id, e);
-            writer.finish(id, Outcome.failed("internal error: " + e, "internal_error"));
+            writer.finish(claimed, Outcome.failed("internal error: " + e, "internal_error"));
             return;
         }
-        writer.write(id, result);
+        writer.write(claimed, result);
     }
 
     /** A failed job's facts, as they arrived; null when finished here. */
     private FailedJob failedJob(QueueStore.Claimed claimed) {
         FailedJobStore.Facts f = db.read(c -> failedJobs.facts(c, claimed.buildId()));
         if (f == null) {
-            writer.finish(claimed.buildId(), Outcome.failed("the failed job's facts are missing", "invalid_payload"));
+            writer.finish(claimed, Outcome.failed("the failed job's facts are missing", "invalid_payload"));
             return null;
         }
         return new FailedJob(f.buildId(), f.start(), f.end(), f.ref(), f.pipelineId());
@@ -154,11 +190,11 @@ public final class CollectionWorkers implements AutoCloseable {
         try {
             a = reader.fromWebhook(claimed.payload());
         } catch (InvalidWebhookException e) {
-            writer.finish(claimed.buildId(), Outcome.failed("stored payload unreadable: " + e.getMessage(), "invalid_payload"));
+            writer.finish(claimed, Outcome.failed("stored payload unreadable: " + e.getMessage(), "invalid_payload"));
             return null;
         }
         if (a instanceof Admission.Admitted admitted) return admitted.event();
-        writer.finish(claimed.buildId(), Outcome.skipped(a instanceof Admission.Dropped d ? d.reason()
+        writer.finish(claimed, Outcome.skipped(a instanceof Admission.Dropped d ? d.reason()
                 : QueueStore.INVALID_PREFIX + ((Admission.Invalid) a).reason()));
         return null;
     }
@@ -170,7 +206,7 @@ public final class CollectionWorkers implements AutoCloseable {
         if (e.isTransient() && !running) {
             // stopping: not this event's fault, so the try does not count
             db.write(c -> {
-                queue.release(c, id);
+                queue.release(c, claimed, now());
                 return null;
             });
             released.incrementAndGet();
@@ -180,14 +216,35 @@ public final class CollectionWorkers implements AutoCloseable {
             log.warn("job {}: {}; try {} of {} failed, next in {} s", id, e.getMessage(), attempts, retry.maxAttempts(),
                     Math.round(delay));
             db.write(c -> {
-                queue.retryAt(c, id, e.getMessage(), now() + delay);
+                queue.retryAt(c, claimed, e.getMessage(), now() + delay);
                 return null;
             });
             listener.retry(upstream);
         } else {
             log.error("job {} not collected: {} ({})", id, e.getMessage(), e.isTransient()
                     ? "gave up after " + attempts + " tries" : "not retried: the answer will not change");
-            writer.finish(id, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
+            writer.finish(claimed, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
+        }
+    }
+
+    /** Every third of the lease, extends the leases of the claims under way, so that no other process takes them. */
+    private void renewLeases() {
+        long everyMs = Math.max(100, (long) (leaseSeconds * 1000 / 3));
+        while (running || !held.isEmpty()) {
+            try {
+                Thread.sleep(everyMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (QueueStore.Claimed claimed : held.values()) {
+                try {
+                    if (!db.write(c -> queue.renew(c, claimed, now() + leaseSeconds))) {
+                        held.remove(claimed.buildId());
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("job {}: cannot renew the lease of its collection: {}", claimed.buildId(), e.getMessage());
+                }
+            }
         }
     }
 
@@ -228,6 +285,9 @@ public final class CollectionWorkers implements AutoCloseable {
             if (!joinAll(ABANDON_WAIT_MS)) {
                 log.error("a collection thread did not stop; its event goes back to the queue at the next start");
             }
+        }
+        if (renewer != null) {
+            renewer.interrupt();
         }
         return released.get();
     }

@@ -48,12 +48,13 @@ public final class OutcomeWriter {
     }
 
     /** Writes what the collector returned: the job, the OOM kill, or the reason it was skipped. */
-    public Outcome write(long buildId, Collector.Result result) {
+    public Outcome write(QueueStore.Claimed claimed, Collector.Result result) {
+        long buildId = claimed.buildId();
         if (result instanceof Collector.Skipped s) {
-            return finish(buildId, Outcome.skipped(s.reason()));
+            return finish(claimed, Outcome.skipped(s.reason()));
         }
         if (result instanceof Collector.Killed k) {
-            return writeKill(buildId, k.kill());
+            return writeKill(claimed, k.kill());
         }
         CollectedJob found = ((Collector.Found) result).collected();
         Long[] rowId = new Long[1];
@@ -62,7 +63,7 @@ public final class OutcomeWriter {
                     : nodes.insertOrFind(c, ((CollectedJob.NewNode) found.node()).row());
             rowId[0] = jobs.insert(c, found.job(), nodeId);
             Outcome o = rowId[0] != null ? Outcome.inserted() : Outcome.skipped("already stored");
-            queue.finish(c, buildId, o.state(), o.reason(), now());
+            queue.finish(c, claimed, o.state(), o.reason(), now());
             return o;
         });
         if (rowId[0] != null) {
@@ -75,30 +76,30 @@ public final class OutcomeWriter {
     }
 
     /** The kill and the event's outcome in one transaction; then the listener is told. */
-    private Outcome writeKill(long buildId, OomKillRow kill) {
+    private Outcome writeKill(QueueStore.Claimed claimed, OomKillRow kill) {
         OomKillStore.Recorded[] recorded = new OomKillStore.Recorded[1];
         Outcome outcome = db.write(c -> {
             recorded[0] = kills.record(c, kill, now());
             Outcome o = recorded[0] == null ? Outcome.skipped("already recorded")
                     : Outcome.oomKilled(recorded[0].killsSinceSuccess());
-            queue.finish(c, buildId, o.state(), o.reason(), now());
+            queue.finish(c, claimed, o.state(), o.reason(), now());
             return o;
         });
         if (recorded[0] != null) {
             killed.killed(recorded[0]);
         }
-        log.info("job {} {} ({} {} limit {} bytes)", buildId, outcome, kill.pod(), kill.spec(), kill.memLimit());
+        log.info("job {} {} ({} {} limit {} bytes)", claimed.buildId(), outcome, kill.pod(), kill.spec(), kill.memLimit());
         listener.outcome(outcome);
         return outcome;
     }
 
     /** Records an outcome without a job: skipped or failed. */
-    public Outcome finish(long buildId, Outcome outcome) {
+    public Outcome finish(QueueStore.Claimed claimed, Outcome outcome) {
         db.write(c -> {
-            queue.finish(c, buildId, outcome.state(), outcome.reason(), now());
+            queue.finish(c, claimed, outcome.state(), outcome.reason(), now());
             return null;
         });
-        log.info("job {} {}", buildId, outcome);
+        log.info("job {} {}", claimed.buildId(), outcome);
         listener.outcome(outcome);
         return outcome;
     }

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.config.ReconcileSetting;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.HostLock;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.UpstreamException;
 import org.spack.gantry.worker.Worker;
@@ -68,8 +69,15 @@ public final class Reconciler implements AutoCloseable {
         Listener NONE = report -> {};
     }
 
+    /**
+     * The PostgreSQL advisory lock key of the reconciliation role ({@link HostLock}): one host of
+     * a fleet runs it. Every release must use the same number.
+     */
+    public static final long HOST_LOCK = 0x67616e7472790001L;
+
     private final JobsScan scan;
     private final Database db;
+    private final HostLock role;
     private final ReconciliationStore store;
     private final ReconcileSetting.Every setting;
     private final Listener listener;
@@ -79,10 +87,12 @@ public final class Reconciler implements AutoCloseable {
     private volatile boolean running = true;
     private Thread thread;
 
-    public Reconciler(JobsScan scan, Database db, ReconciliationStore store, ReconcileSetting.Every setting,
+    /** @param role held by the one host of a fleet that reconciles ({@link HostLock#ALWAYS_HELD} on SQLite) */
+    public Reconciler(JobsScan scan, Database db, HostLock role, ReconciliationStore store, ReconcileSetting.Every setting,
             Listener listener, Runnable onQueued, Worker worker, Clock clock) {
         this.scan = scan.announcing(seconds -> worker.progressed(Duration.ofMillis(Math.round(seconds * 1000)).plus(PATIENCE)));
         this.db = db;
+        this.role = role;
         this.store = store;
         this.setting = setting;
         this.listener = listener;
@@ -99,9 +109,16 @@ public final class Reconciler implements AutoCloseable {
 
     private void loop() {
         int failures = 0;
+        boolean holding = false;
         while (running) {
             try {
-                runOnce();
+                boolean holds = role.tryHold();
+                if (holds != holding) {
+                    log.info(holds ? "reconciliation runs on this host (it holds the reconciliation lock)"
+                            : "reconciliation runs on another host");
+                    holding = holds;
+                }
+                if (holds) runOnce();
                 failures = 0;
             } catch (InterruptedException e) {
                 return;
@@ -250,12 +267,14 @@ public final class Reconciler implements AutoCloseable {
     public void close() {
         running = false;
         worker.stopping();
-        if (thread == null) return;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        role.close();
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.spack.gantry.predict.MemoryLimit;
+import org.spack.gantry.store.DatabaseLocation;
 
 /** Gantry's settings, with the reference implementation's variable names. */
 public record Config(
@@ -26,6 +27,8 @@ public record Config(
         int reconcileIntervalSeconds,
         int reconcileLookbackHours,
         MemoryLimit memoryLimit,
+        DatabaseLocation database,
+        int collectLeaseSeconds,
         boolean limits,
         boolean oomRerunPipelines) {
 
@@ -68,6 +71,11 @@ public record Config(
         return missing.isEmpty() ? "enabled" : "disabled: " + String.join(", ", missing) + " not set";
     }
 
+    /** Whether the database is shared by several hosts (PostgreSQL) rather than this host's own file. */
+    public boolean sharedDatabase() {
+        return database instanceof DatabaseLocation.Postgres;
+    }
+
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();
     }
@@ -75,7 +83,7 @@ public record Config(
     @Override
     public String toString() {
         // never let a token reach a log line
-        return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", dbFile=" + dbFile + ", backupDir=" + backupDir
+        return "Config[prometheusUrl=" + prometheusUrl + ", gitlabUrl=" + gitlabUrl + ", database=" + database.describe() + ", backupDir=" + backupDir
                 + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + ", logFormat=" + logFormat + ", accessLog=" + accessLog + ", collectWorkers=" + collectWorkers
                 + ", collectMaxAttempts=" + collectMaxAttempts + ", collectBackoffSeconds=" + collectBackoffSeconds
                 + ", httpTimeoutSeconds=" + httpTimeoutSeconds + ", reconcileIntervalSeconds=" + reconcileIntervalSeconds

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.spack.gantry.predict.MemoryLimit;
+import org.spack.gantry.store.DatabaseLocation;
 
 /**
  * Reads the configuration from the environment and from {@code environment.json}
@@ -63,6 +64,8 @@ public final class ConfigLoader {
                 integer(values, "GANTRY_RECONCILE_INTERVAL_SECONDS", 600, 0, 86_400),
                 integer(values, "GANTRY_RECONCILE_LOOKBACK_HOURS", 24, 1, 24 * 30),
                 memoryLimit(values),
+                database(values),
+                integer(values, "GANTRY_COLLECT_LEASE_SECONDS", 120, 5, 86_400),
                 "true".equals(choice(values, "GANTRY_LIMITS", "false", "true", "false")),
                 oomRerunPipelines(values));
     }
@@ -88,6 +91,15 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("GANTRY_MEMORY_LIMIT_FACTOR " + e.getMessage(), e);
         }
+    }
+
+    /** GANTRY_DATABASE_URL (PostgreSQL), or DB_FILE (SQLite, the default). */
+    private static DatabaseLocation database(Map<String, String> values) {
+        String url = values.get("GANTRY_DATABASE_URL");
+        if (url == null || url.isBlank()) {
+            return new DatabaseLocation.SqliteFile(Path.of(values.getOrDefault("DB_FILE", "gantry.db")));
+        }
+        return DatabaseUrl.parse(url, values.get("GANTRY_DATABASE_PASSWORD"), values.get("GANTRY_DATABASE_PASSWORD_FILE"));
     }
 
     /** The file in use, or null when there is none. */

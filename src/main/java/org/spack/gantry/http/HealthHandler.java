@@ -28,6 +28,8 @@ final class HealthHandler implements HttpHandler {
             Health h = health.get();
             body.addProperty("status", "ok");
             body.addProperty("version", version);
+            body.addProperty("database", h.database());
+            body.addProperty("database_reachable", true);
             body.addProperty("schema_version", h.schemaVersion());
             body.addProperty("queue_depth", h.queueDepth());
             body.addProperty("allocations", h.allocations());
@@ -42,6 +44,7 @@ final class HealthHandler implements HttpHandler {
             log.error("health check failed", e);
             body.addProperty("status", "error");
             body.addProperty("version", version);
+            body.addProperty("database_reachable", false);
             body.addProperty("error", e.getMessage());
             status = 503;
         }

@@ -121,10 +121,10 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
                 .help("Pipelines started to run again the OOM-killed build jobs of a failed pipeline")
                 .register(registry);
         GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
-                .callback(cb -> cb.call(queueDepth.getAsDouble())).register(registry);
+                .callback(cb -> whileTheDatabaseAnswers(queueDepth, cb)).register(registry);
         GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")
                 .help("Age of the oldest webhook not yet collected (0 when none waits)")
-                .callback(cb -> cb.call(oldestQueuedAgeSeconds.getAsDouble())).register(registry);
+                .callback(cb -> whileTheDatabaseAnswers(oldestQueuedAgeSeconds, cb)).register(registry);
     }
 
     /**
@@ -144,6 +144,29 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
         GaugeWithCallback.builder().name("gantry_backup_last_size_bytes")
                 .help("Size of the newest finished backup in the backup directory")
                 .callback(cb -> org.spack.gantry.store.Backup.newest(backupDir).ifPresent(b -> cb.call(b.bytes())))
+                .register(registry);
+        return this;
+    }
+
+    /**
+     * A value read from the database, absent while the database does not answer, so that the
+     * scrape still shows the rest ({@code gantry_database_up} 0 among it).
+     */
+    private static void whileTheDatabaseAnswers(DoubleSupplier value, GaugeWithCallback.Callback cb) {
+        double v;
+        try {
+            v = value.getAsDouble();
+        } catch (org.spack.gantry.store.DatabaseException databaseAway) {
+            return;
+        }
+        cb.call(v);
+    }
+
+    /** {@code gantry_database_up}: 1 while the database answers a query, 0 when it does not (asked at each scrape). */
+    public GantryMetrics withDatabase(java.util.function.BooleanSupplier reachable) {
+        GaugeWithCallback.builder().name("gantry_database_up")
+                .help("Whether the database (SQLite file or PostgreSQL) answers a query: 1 or 0")
+                .callback(cb -> cb.call(reachable.getAsBoolean() ? 1 : 0))
                 .register(registry);
         return this;
     }

@@ -5,26 +5,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.spack.gantry.predict.SampleQuery.Column;
 import org.spack.gantry.spec.Spec;
+import org.spack.gantry.store.HistoryRow;
+import org.spack.gantry.store.HistoryStore;
+import org.spack.gantry.store.SpecColumn;
 
 /**
  * The reference algorithm answered from memory instead of up to twelve SELECTs: every
  * {@code develop} job by package, the same samples, rows in the same order, the same
- * sums. Built from rows in {@link HistoryRows}' order: all of the database's, or any
+ * sums. Built from rows in {@link org.spack.gantry.store.HistoryStore}'s order: all of the database's, or any
  * selection of them (a history without a holdout), since removing rows keeps the order.
  */
 public final class HistoryIndex implements Predictor {
     private static final String[] EXACT = names("exact:");
     private static final String[] EXPENSIVE = names("expensive:");
-    private static final boolean[] USES_VERSION = uses(Column.VERSION);
-    private static final boolean[] USES_COMPILER_NAME = uses(Column.COMPILER_NAME);
-    private static final boolean[] USES_COMPILER_VERSION = uses(Column.COMPILER_VERSION);
+    private static final boolean[] USES_VERSION = uses(SpecColumn.VERSION);
+    private static final boolean[] USES_COMPILER_NAME = uses(SpecColumn.COMPILER_NAME);
+    private static final boolean[] USES_COMPILER_VERSION = uses(SpecColumn.COMPILER_VERSION);
 
     private final Map<String, PackageHistory> packages = new ConcurrentHashMap<>();
     private final AtomicLong revisions = new AtomicLong();
 
-    /** @param rows in {@link HistoryRows}' order (each package's rows together) */
+    /** @param rows in {@link org.spack.gantry.store.HistoryStore}'s order (each package's rows together) */
     public static HistoryIndex of(List<HistoryRow> rows) {
         HistoryIndex index = new HistoryIndex();
         int from = 0;
@@ -37,7 +39,7 @@ public final class HistoryIndex implements Predictor {
         return index;
     }
 
-    /** Puts the package's jobs (in {@link HistoryRows}' order) in place of what it had. */
+    /** Puts the package's jobs (in {@link org.spack.gantry.store.HistoryStore}'s order) in place of what it had. */
     void replace(String pkgName, List<HistoryRow> rows) {
         packages.put(pkgName, new PackageHistory(rows, revisions.incrementAndGet()));
     }
@@ -52,6 +54,12 @@ public final class HistoryIndex implements Predictor {
     long lastId(String pkgName) {
         PackageHistory h = packages.get(pkgName);
         return h == null ? 0 : h.lastId();
+    }
+
+    /** Whether it holds exactly this many jobs of the package, the highest with this id. */
+    boolean holds(String pkgName, HistoryStore.PackageState state) {
+        PackageHistory h = packages.get(pkgName);
+        return h != null && h.count() == state.count() && h.lastId() == state.lastId();
     }
 
     public int packageCount() {
@@ -86,7 +94,7 @@ public final class HistoryIndex implements Predictor {
                 return sample.prediction(EXACT[i]);
             }
             if (!expensiveLooked) {
-                expensive = history.withExpensive(SampleQuery.expensiveRequirement(spec.variants()));
+                expensive = history.withExpensive(ExpensiveVariants.requirement(spec.variants()));
                 expensiveLooked = true;
             }
             sample.clear();
@@ -101,7 +109,7 @@ public final class HistoryIndex implements Predictor {
     }
 
     /** Which of the six predictors match on the column, by predictor. */
-    private static boolean[] uses(Column column) {
+    private static boolean[] uses(SpecColumn column) {
         boolean[] uses = new boolean[SampleQuery.COMBOS.size()];
         for (int i = 0; i < uses.length; i++) {
             uses[i] = SampleQuery.COMBOS.get(i).contains(column);

@@ -1,9 +1,6 @@
 package org.spack.gantry.predict;
 
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -11,33 +8,40 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.DatabaseException;
+import org.spack.gantry.store.HistoryRow;
+import org.spack.gantry.store.HistoryStore;
+import org.spack.gantry.store.JobChanges;
 import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobRow;
 
 /**
  * Keeps a {@link HistoryIndex} equal to the jobs table, so that answering needs no SQL.
  * Loads it in the background; then the server's own commits are pushed ({@link
- * #committed}, right after the commit returns) and other processes' commits (a backfill,
- * an operator's {@code sqlite3}) are noticed by {@code PRAGMA data_version}, looked at
- * every {@link #CHECK_MS} ms on a connection of its own. A changed package is read again
- * from SQLite, which gives its rows' order.
+ * #committed}, right after the commit returns) and other processes' commits are learnt
+ * from the database's {@link JobChanges}: on SQLite {@code PRAGMA data_version} every
+ * {@link #CHECK_MS} ms (a backfill, an operator's {@code sqlite3}); on PostgreSQL the other
+ * hosts' notifications as they come, and a comparison of every package every few seconds
+ * in case one was missed. A changed package is read again, which gives its rows' order.
  */
 public final class LiveHistory implements JobCommitListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveHistory.class);
     static final long CHECK_MS = 200;
 
-    private final Path file;
+    private final Database db;
+    private final HistoryStore store;
+    private final boolean idsFollowCommits;
     private final Object lock = new Object();
     private final Thread thread;
-    private Connection connection; // guarded by lock
-    private PreparedStatement dataVersion; // guarded by lock
-    private long lastSeenVersion = -1; // guarded by lock
-    private long lastId; // guarded by lock: every job up to it is in the index
+    private volatile JobChanges changes;
+    private long lastId; // guarded by lock: every job up to it is in the index (where ids follow commits)
     private volatile HistoryIndex index;
     private volatile boolean closed;
 
-    public LiveHistory(Path file) {
-        this.file = file;
+    public LiveHistory(Database db) {
+        this.db = db;
+        this.store = db.historyStore();
+        this.idsFollowCommits = db.dialect().idsFollowCommits();
         this.thread = new Thread(this::run, "history-index");
         thread.setDaemon(true);
     }
@@ -57,22 +61,23 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
     public HistoryIndex load() {
         long started = System.nanoTime();
         synchronized (lock) {
-            try {
-                if (connection == null) {
-                    connection = Database.open(file, true);
-                    dataVersion = connection.prepareStatement("PRAGMA data_version");
+            if (changes == null) {
+                changes = db.jobChanges();
+                try {
+                    changes.await(0); // the baseline: a commit after this look is seen by the next one
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                changed(); // the baseline: a commit after this look is seen by the next one
-                lastId = HistoryRows.lastId(connection);
-                List<HistoryRow> rows = HistoryRows.all(connection);
-                index = HistoryIndex.of(rows);
-                // at the level of "gantry listening": the moment allocations come from memory
-                log.info("history index loaded: {} develop jobs of {} packages in {} ms", rows.size(),
-                        index.packageCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                return index;
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot load the history: " + e.getMessage(), e);
             }
+            List<HistoryRow> rows = db.read(c -> {
+                lastId = store.lastId(c);
+                return store.all(c);
+            });
+            index = HistoryIndex.of(rows);
+            // at the level of "gantry listening": the moment allocations come from memory
+            log.info("history index loaded: {} develop jobs of {} packages in {} ms", rows.size(),
+                    index.packageCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return index;
         }
     }
 
@@ -82,46 +87,65 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         if (!"develop".equals(row.ref())) return;
         synchronized (lock) {
             HistoryIndex current = index;
-            if (current == null || connection == null || current.lastId(row.pkgName()) >= id) return;
+            if (current == null || closed || idsFollowCommits && current.lastId(row.pkgName()) >= id) return;
             try {
-                current.replace(row.pkgName(), HistoryRows.ofPackage(connection, row.pkgName()));
-            } catch (SQLException e) {
+                reread(current, row.pkgName());
+            } catch (RuntimeException e) {
                 // the background check reads it again
                 log.warn("history index: cannot read package {} after a commit: {}", row.pkgName(), e.getMessage());
             }
         }
     }
 
-    /** Reads the packages other connections added jobs to since the last look; how many. */
-    public int catchUp() throws SQLException {
+    /** Reads every package other connections changed since the last look; how many. */
+    public int catchUp() {
         synchronized (lock) {
             HistoryIndex current = index;
-            if (current == null || !changed()) return 0;
-            Map<String, Long> added = HistoryRows.packagesAfter(connection, lastId);
-            int read = 0;
-            long last = lastId;
-            for (Map.Entry<String, Long> e : added.entrySet()) {
-                last = Math.max(last, e.getValue());
-                if (current.lastId(e.getKey()) < e.getValue()) {
-                    current.replace(e.getKey(), HistoryRows.ofPackage(connection, e.getKey()));
-                    read++;
-                }
-            }
-            lastId = last;
-            return read;
+            if (current == null) return 0;
+            return db.read(c -> idsFollowCommits ? readAfterLastId(c, current) : readChangedStates(c, current));
         }
     }
 
-    /** True when something was committed since the last look (and on the first look). */
-    private boolean changed() throws SQLException {
-        long v;
-        try (ResultSet rs = dataVersion.executeQuery()) {
-            rs.next();
-            v = rs.getLong(1);
+    /** Where one writer commits at a time, a job committed since the last look has a higher id. */
+    private int readAfterLastId(Connection c, HistoryIndex current) throws SQLException {
+        Map<String, Long> added = store.packagesAfter(c, lastId);
+        int read = 0;
+        long last = lastId;
+        for (Map.Entry<String, Long> e : added.entrySet()) {
+            last = Math.max(last, e.getValue());
+            if (current.lastId(e.getKey()) < e.getValue()) {
+                current.replace(e.getKey(), store.ofPackage(c, e.getKey()));
+                read++;
+            }
         }
-        boolean changed = v != lastSeenVersion;
-        lastSeenVersion = v;
-        return changed;
+        lastId = last;
+        return read;
+    }
+
+    /** Where several hosts commit, ids say nothing of order: each package's count and highest id are compared. */
+    private int readChangedStates(Connection c, HistoryIndex current) throws SQLException {
+        int read = 0;
+        for (Map.Entry<String, HistoryStore.PackageState> e : store.packageStates(c).entrySet()) {
+            if (!current.holds(e.getKey(), e.getValue())) {
+                current.replace(e.getKey(), store.ofPackage(c, e.getKey()));
+                read++;
+            }
+        }
+        return read;
+    }
+
+    private void reread(HistoryIndex current, String pkgName) {
+        current.replace(pkgName, db.read(c -> store.ofPackage(c, pkgName)));
+    }
+
+    private void follow(JobChanges.Changes what) {
+        if (what instanceof JobChanges.Packages named) {
+            synchronized (lock) {
+                for (String pkgName : named.names()) reread(index, pkgName);
+            }
+        } else if (what instanceof JobChanges.Unknown) {
+            catchUp();
+        }
     }
 
     private void run() {
@@ -133,11 +157,10 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         }
         while (!closed) {
             try {
-                Thread.sleep(CHECK_MS);
-                catchUp();
+                follow(changes.await(CHECK_MS));
             } catch (InterruptedException e) {
                 return;
-            } catch (SQLException e) {
+            } catch (DatabaseException e) {
                 log.warn("history index: cannot look for new jobs: {}", e.getMessage());
             } catch (RuntimeException e) {
                 log.error("history index: unexpected error while looking for new jobs", e);
@@ -149,14 +172,9 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
     public void close() {
         closed = true;
         thread.interrupt();
-        synchronized (lock) {
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (SQLException ignored) {
-                    // shutting down
-                }
-            }
+        JobChanges c = changes;
+        if (c != null) {
+            c.close();
         }
     }
 }

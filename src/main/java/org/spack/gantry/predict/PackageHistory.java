@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.spack.gantry.store.HistoryRow;
 
 /**
  * One package's {@code develop} jobs, immutable, split the ways the queries select
@@ -24,15 +25,18 @@ final class PackageHistory {
     private final Partition[] expensivePartitions;
     private final long revision;
     private final long lastId;
+    private final int count;
 
     /**
-     * @param rows the package's jobs in {@link HistoryRows}' order
+     * @param rows the package's jobs in {@link org.spack.gantry.store.HistoryStore}'s order
      * @param revision unique to this state of the package (see {@link #revision()})
      */
     PackageHistory(List<HistoryRow> rows, long revision) {
         this.revision = revision;
+        this.count = rows.size();
         Map<String, List<HistoryRow>> variantGroups = new LinkedHashMap<>();
         Map<Integer, List<HistoryRow>> expensiveGroups = new LinkedHashMap<>();
+        Map<String, Integer> storedExpensive = new HashMap<>();
         long last = 0;
         for (HistoryRow j : rows) {
             last = Math.max(last, j.id());
@@ -40,8 +44,9 @@ final class PackageHistory {
             compilerNames.putIfAbsent(j.compilerName(), compilerNames.size());
             compilerVersions.putIfAbsent(j.compilerVersion(), compilerVersions.size());
             variantGroups.computeIfAbsent(j.variants(), k -> new ArrayList<>()).add(j);
-            if (j.expensive() >= 0 && !SampleQuery.acceptsNoSpec(j.expensive())) {
-                expensiveGroups.computeIfAbsent(j.expensive(), k -> new ArrayList<>()).add(j);
+            int expensive = storedExpensive.computeIfAbsent(j.variants(), ExpensiveVariants::stored);
+            if (ExpensiveVariants.acceptedBySomeSpec(expensive)) {
+                expensiveGroups.computeIfAbsent(expensive, k -> new ArrayList<>()).add(j);
             }
         }
         this.lastId = last;
@@ -65,6 +70,11 @@ final class PackageHistory {
         return lastId;
     }
 
+    /** How many jobs it holds. */
+    int count() {
+        return count;
+    }
+
     private Partition partition(List<HistoryRow> group) {
         return new Partition(group, versions, compilerNames, compilerVersions);
     }
@@ -86,7 +96,7 @@ final class PackageHistory {
         return byVariants.get(variantsJson);
     }
 
-    /** The jobs the expensive-variant query with this requirement accepts, or null. */
+    /** The jobs the expensive-variant query with this requirement ({@link ExpensiveVariants#requirement}) accepts, or null. */
     Partition withExpensive(int requirement) {
         for (int i = 0; i < expensiveKeys.length; i++) {
             if (expensiveKeys[i] == requirement) return expensivePartitions[i];

@@ -2,6 +2,7 @@ package org.spack.gantry.predict;
 
 import java.util.List;
 import java.util.Map;
+import org.spack.gantry.store.HistoryRow;
 
 /**
  * The jobs of one package that share their variants (or their expensive variants),

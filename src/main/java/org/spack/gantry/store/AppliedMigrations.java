@@ -30,10 +30,10 @@ import java.util.zip.ZipFile;
  * only have checked what this checks: every bundled version applied successfully
  * (or covered by the baseline of an adopted database), with the checksum Flyway
  * computes, and nothing else applied. Anything else, or anything unexpected, is left
- * to Flyway.
+ * to Flyway. SQLite's alone: on PostgreSQL Flyway always looks (and takes its lock).
  */
 public final class AppliedMigrations {
-    private static final String LOCATION = "db/migration/";
+    private static final String LOCATION = "db/migration/" + Dialect.SQLITE.migrations() + "/";
     private static final Pattern VERSIONED = Pattern.compile("V([0-9]+)__[^/]+\\.sql");
 
     /** A bundled versioned migration. */

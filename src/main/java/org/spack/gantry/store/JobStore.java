@@ -10,13 +10,13 @@ import java.util.List;
 
 /** All SQL on {@code jobs} except the prediction queries. */
 public final class JobStore {
-    private static final String INSERT = "INSERT INTO jobs (pod, node, start, end, gitlab_id, job_status, ref,"
+    private static final String INSERT = "INSERT INTO jobs (pod, node, start, \"end\", gitlab_id, job_status, ref,"
             + " pkg_name, pkg_version, pkg_variants, compiler_name, compiler_version, arch, stack, build_jobs,"
             + " cpu_request, cpu_limit, cpu_mean, cpu_median, cpu_max, cpu_min, cpu_stddev,"
             + " mem_request, mem_limit, mem_mean, mem_median, mem_max, mem_min, mem_stddev)"
             + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             // only the duplicate (the same gitlab_id or pod) is ignored: a NULL in a NOT NULL column still fails
-            + " ON CONFLICT DO NOTHING";
+            + " ON CONFLICT DO NOTHING RETURNING id";
 
     public boolean exists(Connection c, long gitlabId) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM jobs WHERE gitlab_id=?")) {
@@ -56,19 +56,17 @@ public final class JobStore {
                     j.memRequest(), j.memLimit(), j.memMean(), j.memMedian(), j.memMax(), j.memMin(), j.memStddev()}) {
                 st.setDouble(i++, v);
             }
-            if (st.executeUpdate() == 0) return null;
-        }
-        try (PreparedStatement st = c.prepareStatement("SELECT last_insert_rowid()");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+            // on PostgreSQL a trigger announces it to the other hosts at commit (PostgresJobChanges)
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
         }
     }
 
     /** The {@code limit} newest jobs by id, every ref, newest first. */
     public List<StoredJob> newest(Connection c, int limit) throws SQLException {
         List<StoredJob> jobs = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT id, pod, start, end, gitlab_id, job_status, ref,"
+        try (PreparedStatement st = c.prepareStatement("SELECT id, pod, start, \"end\", gitlab_id, job_status, ref,"
                 + " pkg_name, pkg_version, pkg_variants, compiler_name, compiler_version, arch, stack, build_jobs,"
                 + " cpu_request, cpu_limit, cpu_mean, cpu_median, cpu_max, cpu_min, cpu_stddev,"
                 + " mem_request, mem_limit, mem_mean, mem_median, mem_max, mem_min, mem_stddev"

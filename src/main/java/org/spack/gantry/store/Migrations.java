@@ -25,14 +25,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
-    static final String LOCATION = "classpath:db/migration";
+    static final String LOCATION = "classpath:db/migration/";
+    /** Where a SQLite file's migrations are (restore's scratch schema uses them too). */
+    static final String SQLITE_LOCATION = LOCATION + Dialect.SQLITE.migrations();
 
+    private final DatabaseLocation location;
     private final Path dbFile;
     private final Backup backup;
 
+    /** A SQLite file's, backed up before it changes. */
     public Migrations(Path dbFile, Backup backup) {
-        this.dbFile = dbFile;
+        this(new DatabaseLocation.SqliteFile(dbFile), backup);
+    }
+
+    /**
+     * The database's: on SQLite backed up with {@code backup} before it changes; on PostgreSQL
+     * not (that is pg_dump's and the DBA's point-in-time recovery), and Flyway's own
+     * advisory lock keeps a second host from migrating at the same time.
+     */
+    public Migrations(DatabaseLocation location, Backup backup) {
+        this.location = location;
+        this.dbFile = location instanceof DatabaseLocation.SqliteFile f ? f.file() : null;
         this.backup = backup;
+    }
+
+    private boolean postgres() {
+        return location instanceof DatabaseLocation.Postgres;
     }
 
     /** What the database holds and what this release would apply. */
@@ -65,6 +83,9 @@ public final class Migrations {
      * SQLite, and two runs at once would apply the same script twice, or back up to the same file.
      */
     public Result migrate() {
+        if (postgres()) {
+            return migrateLocked();
+        }
         Database.checkDirectory(dbFile);
         Path lockFile = dbFile.toAbsolutePath().resolveSibling(dbFile.getFileName() + ".migrate-lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -80,7 +101,7 @@ public final class Migrations {
         if (before.pending().isEmpty()) {
             return new Result(before, null, 0, before.schemaVersion());
         }
-        Path backupFile = before.empty() ? null : backup.beforeMigration(before.schemaVersion());
+        Path backupFile = before.empty() || postgres() ? null : backup.beforeMigration(before.schemaVersion());
         if (before.adoptsReferenceDatabase()) {
             log.info("adopting a database made by the reference implementation at schema version {}", before.schemaVersion());
         }
@@ -119,9 +140,23 @@ public final class Migrations {
     }
 
     private Flyway flyway(Layout layout) {
-        var config = Flyway.configure()
-                .dataSource("jdbc:sqlite:" + dbFile.toAbsolutePath(), null, null)
-                .locations(LOCATION)
+        var config = Flyway.configure();
+        if (location instanceof DatabaseLocation.Postgres p) {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(p.jdbcUrl());
+            for (var property : p.properties().entrySet()) {
+                try {
+                    ds.setProperty(property.getKey(), property.getValue());
+                } catch (SQLException e) {
+                    throw new DatabaseException("GANTRY_DATABASE_URL: " + e.getMessage(), e);
+                }
+            }
+            config.dataSource(ds).locations(LOCATION + Dialect.POSTGRESQL.migrations());
+        } else {
+            config.dataSource("jdbc:sqlite:" + dbFile.toAbsolutePath(), null, null)
+                    .locations(SQLITE_LOCATION);
+        }
+        config
                 .failOnMissingLocations(true)
                 .validateMigrationNaming(true);
         if (layout.adoptAt != null) {
@@ -135,6 +170,9 @@ public final class Migrations {
     private record Layout(boolean empty, String adoptAt) {}
 
     private Layout inspect() {
+        if (location instanceof DatabaseLocation.Postgres p) {
+            return inspect(p);
+        }
         Database.checkDirectory(dbFile);
         try (Connection c = Database.open(dbFile, false); Statement st = c.createStatement()) {
             boolean hasHistory = tableExists(st, "flyway_schema_history");
@@ -155,6 +193,26 @@ public final class Migrations {
             return new Layout(false, String.valueOf(Math.max(userVersion, 1)));
         } catch (SQLException e) {
             throw new DatabaseException("cannot read database " + dbFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A PostgreSQL database is new or Gantry's: the reference never ran on PostgreSQL, there is nothing to adopt. */
+    private static Layout inspect(DatabaseLocation.Postgres p) {
+        try (Connection c = PostgresDatabase.connect(p); Statement st = c.createStatement()) {
+            boolean hasHistory;
+            boolean hasAny;
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('flyway_schema_history') IS NOT NULL,"
+                    + " EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema())")) {
+                rs.next();
+                hasHistory = rs.getBoolean(1);
+                hasAny = rs.getBoolean(2);
+            }
+            if (!hasHistory && hasAny) {
+                throw new DatabaseException(p.describe() + " holds tables but is not a Gantry database; refusing to change it");
+            }
+            return new Layout(!hasHistory, null);
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot connect to " + p.describe() + ": " + e.getMessage(), e);
         }
     }
 

@@ -19,8 +19,8 @@ public final class NodeStore {
 
     /** Inserts the node unless its UUID is already stored; either way returns its id. */
     public long insertOrFind(Connection c, NodeRow n) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT OR IGNORE INTO nodes"
-                + " (uuid, hostname, cores, mem, arch, os, instance_type) VALUES (?,?,?,?,?,?,?)")) {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO nodes"
+                + " (uuid, hostname, cores, mem, arch, os, instance_type) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
             st.setString(1, n.uuid());
             st.setString(2, n.hostname());
             st.setDouble(3, n.cores());

@@ -112,7 +112,7 @@ public final class OomKillStore {
     public record Counts(long kills, long overCap) {}
 
     public Counts countsSince(Connection c, double since, int cap) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(kills_since_success>?), 0)"
+        try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(CASE WHEN kills_since_success>? THEN 1 ELSE 0 END), 0)"
                 + " FROM oom_kills WHERE recorded_at>=?")) {
             st.setInt(1, cap);
             st.setDouble(2, since);

@@ -23,7 +23,12 @@ public final class QueueStore {
      * the job failed.
      */
     public record Claimed(long buildId, Long startedAt, Long finishedAt, String ref, String payload, int attempts,
-            boolean failed) {}
+            boolean failed) {
+        /** What the row's {@code attempts} is while this claim holds it: a later claim of the same event counts one more. */
+        int token() {
+            return attempts + 1;
+        }
+    }
 
     /** {@code job_status} of a failed build job's row (NULL: a successful job). */
     private static final String FAILED = "failed";
@@ -36,7 +41,8 @@ public final class QueueStore {
             + " attempts=0, reason=NULL, next_attempt_at=excluded.next_attempt_at, finished_at=NULL,"
             + " job_start=excluded.job_start, job_end=excluded.job_end, ref=excluded.ref, source=excluded.source";
     /** It arrived unreadable (recorded as skipped): a readable report of the same job is collected after all. */
-    private static final String UNREADABLE_BEFORE = "(state='skipped' AND reason LIKE '" + INVALID_PREFIX + "%')";
+    private static final String UNREADABLE_BEFORE = "(collection_queue.state='skipped' AND substr(collection_queue.reason, 1, "
+            + INVALID_PREFIX.length() + ")='" + INVALID_PREFIX + "')";
 
     /**
      * Queues a job to collect; false when that build is already queued or done.
@@ -54,7 +60,8 @@ public final class QueueStore {
     /** As {@link #enqueue}, and queues again a build whose collection failed (an operator's backfill). */
     public boolean enqueueOrRetryFailed(Connection c, long buildId, long start, long end, String ref, String source,
             String document, double now) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(INSERT + REQUEUE + " WHERE state='failed' OR " + UNREADABLE_BEFORE)) {
+        try (PreparedStatement st = c.prepareStatement(INSERT + REQUEUE + " WHERE collection_queue.state='failed' OR "
+                + UNREADABLE_BEFORE)) {
             bindNew(st, buildId, start, end, ref, source, document, now);
             return st.executeUpdate() > 0;
         }
@@ -109,12 +116,20 @@ public final class QueueStore {
         }
     }
 
-    /** Takes the oldest due event and marks it running, counting the try; null when none is due. */
-    public Claimed claimNext(Connection c, double now) throws SQLException {
+    /**
+     * Takes the oldest due event and marks it running, counting the try, with a lease until
+     * {@code leaseUntil}; null when none is due. Due: waiting and its time has come, or
+     * running under a lease that expired (its host died or stalled), tries left. On
+     * PostgreSQL the row is locked as it is read and rows other hosts are claiming are
+     * passed over ({@code FOR UPDATE SKIP LOCKED}), so each event is claimed by one host.
+     */
+    public Claimed claimNext(Connection c, double now, double leaseUntil, int maxAttempts) throws SQLException {
         Claimed claimed = null;
         try (PreparedStatement st = c.prepareStatement("SELECT build_id, job_start, job_end, ref, payload, attempts, job_status"
-                + " FROM collection_queue WHERE state='pending' AND next_attempt_at<=? ORDER BY next_attempt_at LIMIT 1")) {
-            st.setDouble(1, now);
+                + " FROM collection_queue WHERE (state='pending' OR state='running' AND attempts<?) AND next_attempt_at<=?"
+                + " ORDER BY next_attempt_at LIMIT 1" + Dialect.of(c).claimRows())) {
+            st.setInt(1, maxAttempts);
+            st.setDouble(2, now);
             try (ResultSet rs = st.executeQuery()) {
                 if (rs.next()) {
                     long start = rs.getLong(2);
@@ -128,36 +143,77 @@ public final class QueueStore {
         }
         if (claimed != null) {
             // counted when taken, so that a try the process died in counts too
-            try (PreparedStatement st = c.prepareStatement(
-                    "UPDATE collection_queue SET state='running', attempts=attempts+1 WHERE build_id=?")) {
-                st.setLong(1, claimed.buildId());
+            try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET state='running',"
+                    + " attempts=attempts+1, next_attempt_at=? WHERE build_id=?")) {
+                st.setDouble(1, leaseUntil);
+                st.setLong(2, claimed.buildId());
                 st.executeUpdate();
             }
         }
         return claimed;
     }
 
+    /**
+     * Ends as failed the events whose lease expired at their last try: each claim counted
+     * one, so an event that kills the process that collects it is not taken again and again.
+     * How many.
+     */
+    public int failAbandoned(Connection c, int maxAttempts, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET state='failed', reason=?,"
+                + " finished_at=? WHERE state='running' AND attempts>=? AND next_attempt_at<=?")) {
+            st.setString(1, "interrupted: the process stopped while collecting it, " + maxAttempts + " time(s)");
+            st.setDouble(2, now);
+            st.setInt(3, maxAttempts);
+            st.setDouble(4, now);
+            return st.executeUpdate();
+        }
+    }
+
+    /** Extends the lease of a claim this process still holds; false when it lost it (another host took it over). */
+    public boolean renew(Connection c, Claimed claimed, double leaseUntil) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET next_attempt_at=?"
+                + " WHERE build_id=? AND state='running' AND attempts=?")) {
+            st.setDouble(1, leaseUntil);
+            st.setLong(2, claimed.buildId());
+            st.setInt(3, claimed.token());
+            return st.executeUpdate() > 0;
+        }
+    }
+
     /** Records the final outcome: {@code inserted}, {@code skipped} or {@code failed}, with the reason. */
-    public void finish(Connection c, long buildId, String state, String reason, double now) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "UPDATE collection_queue SET state=?, reason=?, finished_at=? WHERE build_id=?")) {
+    public void finish(Connection c, Claimed claimed, String state, String reason, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET state=?, reason=?, finished_at=?"
+                + " WHERE build_id=? AND state='running' AND attempts=?")) {
             st.setString(1, state);
             st.setString(2, reason);
             st.setDouble(3, now);
-            st.setLong(4, buildId);
-            st.executeUpdate();
+            st.setLong(4, claimed.buildId());
+            st.setInt(5, claimed.token());
+            requireClaim(st.executeUpdate(), claimed);
         }
     }
 
     /** Puts a claimed event back to be tried again at {@code at}. */
-    public void retryAt(Connection c, long buildId, String reason, double at) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "UPDATE collection_queue SET state='pending', reason=?, next_attempt_at=? WHERE build_id=?")) {
+    public void retryAt(Connection c, Claimed claimed, String reason, double at) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET state='pending', reason=?,"
+                + " next_attempt_at=? WHERE build_id=? AND state='running' AND attempts=?")) {
             st.setString(1, reason);
             st.setDouble(2, at);
-            st.setLong(3, buildId);
-            st.executeUpdate();
+            st.setLong(3, claimed.buildId());
+            st.setInt(4, claimed.token());
+            requireClaim(st.executeUpdate(), claimed);
         }
+    }
+
+    /** Thrown inside the writing transaction when another host took the claim over: nothing of it is committed. */
+    public static final class LostClaimException extends SQLException {
+        LostClaimException(long buildId) {
+            super("job " + buildId + " was taken over by another process after its lease expired");
+        }
+    }
+
+    private static void requireClaim(int updated, Claimed claimed) throws LostClaimException {
+        if (updated == 0) throw new LostClaimException(claimed.buildId());
     }
 
     /** What became of the events a stopped process left running. */
@@ -177,16 +233,22 @@ public final class QueueStore {
             st.setInt(3, maxAttempts);
             failed = st.executeUpdate();
         }
+        // due at once: the lease it was claimed under belonged to the process that stopped
         try (PreparedStatement st = c.prepareStatement(
-                "UPDATE collection_queue SET state='pending' WHERE state='running'")) {
+                "UPDATE collection_queue SET state='pending', next_attempt_at=? WHERE state='running'")) {
+            st.setDouble(1, now);
             return new Released(st.executeUpdate(), failed);
         }
     }
 
-    public void release(Connection c, long buildId) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "UPDATE collection_queue SET state='pending', attempts=max(attempts-1, 0) WHERE build_id=? AND state='running'")) {
-            st.setLong(1, buildId);
+    /** Puts a claimed event back without counting the try (the process is stopping). */
+    public void release(Connection c, Claimed claimed, double now) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE collection_queue SET state='pending', attempts=?,"
+                + " next_attempt_at=? WHERE build_id=? AND state='running' AND attempts=?")) {
+            st.setInt(1, claimed.attempts());
+            st.setDouble(2, now);
+            st.setLong(3, claimed.buildId());
+            st.setInt(4, claimed.token());
             st.executeUpdate();
         }
     }
@@ -196,8 +258,9 @@ public final class QueueStore {
 
     public Waiting waiting(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT"
-                + " coalesce(sum(state='pending'), 0), coalesce(sum(state='pending' AND attempts>0), 0),"
-                + " coalesce(sum(state='running'), 0), min(received_at)"
+                + " coalesce(sum(CASE WHEN state='pending' THEN 1 ELSE 0 END), 0),"
+                + " coalesce(sum(CASE WHEN state='pending' AND attempts>0 THEN 1 ELSE 0 END), 0),"
+                + " coalesce(sum(CASE WHEN state='running' THEN 1 ELSE 0 END), 0), min(received_at)"
                 + " FROM collection_queue WHERE state IN ('pending','running')");
                 ResultSet rs = st.executeQuery()) {
             rs.next();

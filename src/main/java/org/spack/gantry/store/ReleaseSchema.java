@@ -40,13 +40,13 @@ final class ReleaseSchema {
         try {
             dir = Files.createTempDirectory("gantry-schema");
             String url = "jdbc:sqlite:" + dir.resolve("scratch.db");
-            Flyway all = Flyway.configure().dataSource(url, null, null).locations(Migrations.LOCATION).load();
+            Flyway all = Flyway.configure().dataSource(url, null, null).locations(Migrations.SQLITE_LOCATION).load();
             List<String> versions = Arrays.stream(all.info().all()).map(MigrationInfo::getVersion).filter(Objects::nonNull)
                     .map(MigrationVersion::getVersion).toList();
             if (!versions.contains(version)) {
                 return new Expected(versions, Map.of());
             }
-            Flyway.configure().dataSource(url, null, null).locations(Migrations.LOCATION).target(version).load().migrate();
+            Flyway.configure().dataSource(url, null, null).locations(Migrations.SQLITE_LOCATION).target(version).load().migrate();
             try (Connection c = Database.open(dir.resolve("scratch.db"), true)) {
                 return new Expected(versions, SchemaRecord.read(c, "main").columns());
             }

@@ -16,6 +16,9 @@ public final class ServeLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
+    /** What a server on PostgreSQL holds: restore refuses there anyway, so there is nothing to guard. */
+    public static final ServeLock NONE = new ServeLock(null, null);
+
     private ServeLock(FileChannel channel, FileLock lock) {
         this.channel = channel;
         this.lock = lock;
@@ -61,6 +64,7 @@ public final class ServeLock implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lock == null) return;
         try {
             lock.release();
             channel.close();

@@ -51,7 +51,7 @@ class LimitsAnswerTest {
         // the branch's gantry/tests/sql/insert_samples.sql is the parity history, unchanged
         TestDatabases.execute(file, Parity.text("insert_samples.sql"));
         LimitsAnswer limits = new LimitsAnswer(LimitsAnswer.DEFAULT_MEMORY_FACTOR);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
             for (Predictor predictor : List.of(new ReferencePredictor(db), live.load())) {
                 String name = predictor.getClass().getSimpleName();
                 assertEquals(BRANCH_NORMAL, body(limits, predictor, NORMAL), name + ": test_exact_match");
@@ -69,14 +69,12 @@ class LimitsAnswerTest {
     void theMemoryFactorIsConfigurableAndNoLimitIsBelowItsRequest() throws Exception {
         Path file = TestDatabases.migrated(dir);
         GeneratedHistory history = GeneratedHistory.random(19, 60, 3_000);
-        try (Database db = Database.open(file, 2)) {
+        int withHistory = 0;
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
             db.write(c -> {
                 GeneratedHistory.insert(c, history.jobs());
                 return null;
             });
-        }
-        int withHistory = 0;
-        try (LiveHistory live = new LiveHistory(file)) {
             Predictor index = live.load();
             for (String text : history.queries(5)) {
                 Spec spec;

@@ -41,7 +41,7 @@ class OomRaisedAnswerTest {
             jobs.add(new GeneratedHistory.Job("develop", "zlib", "1.3", Map.of("shared", true), "{\"shared\": true}",
                     "gcc", "12.3.0", 1_700_000_000L + i, 1.5, MEM_MEAN));
         }
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
             db.write(c -> {
                 GeneratedHistory.insert(c, jobs);
                 return null;
@@ -75,7 +75,7 @@ class OomRaisedAnswerTest {
     @Test
     void theRequestFollowsALimitRaisedBelowIt() {
         Path file = TestDatabases.migrated(dir);
-        try (Database db = Database.open(file, 1); LiveHistory live = new LiveHistory(file)) {
+        try (Database db = Database.open(file, 1); LiveHistory live = new LiveHistory(db)) {
             live.load();
             OomRaises raises = new OomRaises(List.of());
             // GANTRY_MEMORY_LIMIT_FACTOR alone: the default answer (no history) carries no limit...

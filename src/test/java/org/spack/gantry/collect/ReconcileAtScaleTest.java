@@ -64,7 +64,7 @@ class ReconcileAtScaleTest {
             JobsScan scan = new JobsScan(new GitLabClient(gitlab.projectUrl(), "glpat-scale", http), db, queue,
                     new JobStore(), new RetryPolicy(2, 0.01, 0.01), s -> {}, clock);
             Workers workers = new Workers(clock);
-            Reconciler reconciler = new Reconciler(scan, db, new ReconciliationStore(), new ReconcileSetting.Every(120, 24),
+            Reconciler reconciler = new Reconciler(scan, db, org.spack.gantry.store.HostLock.ALWAYS_HELD, new ReconciliationStore(), new ReconcileSetting.Every(120, 24),
                     reports::add, () -> {}, workers.register("reconcile"), clock);
             Set<Long> lost = new TreeSet<>();
             deliverWebhooks(db, queue, gitlab, t0 - 24 * HOUR - 1, t0, lost);
@@ -78,7 +78,7 @@ class ReconcileAtScaleTest {
             while (last + interval <= end) {
                 if (last >= t0 + 2 * HOUR && interval == 120) {
                     // a restart: a new Reconciler on the same database goes on from its frontier
-                    reconciler = new Reconciler(scan, db, new ReconciliationStore(), new ReconcileSetting.Every(600, 24),
+                    reconciler = new Reconciler(scan, db, org.spack.gantry.store.HostLock.ALWAYS_HELD, new ReconciliationStore(), new ReconcileSetting.Every(600, 24),
                             reports::add, () -> {}, workers.register("reconcile"), clock);
                     interval = 600;
                 }

@@ -21,6 +21,7 @@ import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.store.HostLock;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.FakeUpstream;
@@ -62,7 +63,7 @@ class ReconcilerTest {
     private Reconciler reconciler(String token) {
         JobsScan scan = new JobsScan(new GitLabClient(gitlab.gitlabUrl(), token, http), db, new QueueStore(),
                 new JobStore(), new RetryPolicy(1, 0.01, 0.01), s -> {}, clock);
-        return new Reconciler(scan, db, new ReconciliationStore(), new ReconcileSetting.Every(600, 24), runs::add, () -> {},
+        return new Reconciler(scan, db, HostLock.ALWAYS_HELD, new ReconciliationStore(), new ReconcileSetting.Every(600, 24), runs::add, () -> {},
                 new Workers(clock).register("reconcile"), clock);
     }
 

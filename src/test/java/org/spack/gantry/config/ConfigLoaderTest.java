@@ -150,6 +150,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void databaseUrlSelectsPostgresqlWithThePasswordFromTheEnvironmentOrAFile() throws Exception {
+        assertEquals(new org.spack.gantry.store.DatabaseLocation.SqliteFile(Path.of("/srv/g/gantry.db")),
+                new ConfigLoader(Map.of("DB_FILE", "/srv/g/gantry.db"), null).load().database(), "SQLite without it");
+        Config c = new ConfigLoader(Map.of("GANTRY_DATABASE_URL",
+                "postgresql://gantry@db.example.org:5433/gantry?sslmode=verify-full&sslrootcert=/etc/gantry/ca.pem&connect_timeout=5",
+                "GANTRY_DATABASE_PASSWORD", "s3cret"), null).load();
+        var pg = (org.spack.gantry.store.DatabaseLocation.Postgres) c.database();
+        assertEquals("jdbc:postgresql://db.example.org:5433/gantry", pg.jdbcUrl());
+        assertEquals(Map.of("user", "gantry", "password", "s3cret", "sslmode", "verify-full",
+                "sslrootcert", "/etc/gantry/ca.pem", "connectTimeout", "5"), pg.properties());
+        assertEquals("postgresql://gantry@db.example.org:5433/gantry", pg.describe());
+        assertTrue(!c.toString().contains("s3cret") && !pg.toString().contains("s3cret"), "the password is never printed");
+        assertTrue(c.sharedDatabase());
+
+        Path file = Files.writeString(release.resolve("password"), "from a file\n");
+        var fromFile = (org.spack.gantry.store.DatabaseLocation.Postgres) new ConfigLoader(Map.of("GANTRY_DATABASE_URL",
+                "postgres://gantry@h/g", "GANTRY_DATABASE_PASSWORD_FILE", file.toString()), null).load().database();
+        assertEquals("from a file", fromFile.properties().get("password"), "the trailing newline is not the password's");
+    }
+
+    @Test
+    void aBadDatabaseUrlIsOneLineThatNeverPrintsThePassword() {
+        Map<Map<String, String>, String> bad = Map.of(
+                Map.of("GANTRY_DATABASE_URL", "postgresql://gantry:hunter2@db/gantry"),
+                "GANTRY_DATABASE_URL must not hold the password: set GANTRY_DATABASE_PASSWORD or GANTRY_DATABASE_PASSWORD_FILE instead",
+                Map.of("GANTRY_DATABASE_URL", "mysql://db/gantry"),
+                "GANTRY_DATABASE_URL is not a PostgreSQL URL (postgresql://user@host:5432/gantry): it must start with postgresql://, in 'mysql://db/gantry'",
+                Map.of("GANTRY_DATABASE_URL", "postgresql://db"),
+                "GANTRY_DATABASE_URL is not a PostgreSQL URL (postgresql://user@host:5432/gantry): it names no database (postgresql://host:5432/gantry), in 'postgresql://db'",
+                Map.of("GANTRY_DATABASE_URL", "postgresql://db/g?sslfactory=x"),
+                "GANTRY_DATABASE_URL is not a PostgreSQL URL (postgresql://user@host:5432/gantry): 'sslfactory' is not an option Gantry passes on (application_name, connect_timeout, sslcert, sslkey, sslmode, sslrootcert, target_session_attrs), in 'postgresql://db/g?sslfactory=x'",
+                Map.of("GANTRY_DATABASE_URL", "postgresql://db/g", "GANTRY_DATABASE_PASSWORD", "a",
+                        "GANTRY_DATABASE_PASSWORD_FILE", "/etc/p"),
+                "set GANTRY_DATABASE_PASSWORD or GANTRY_DATABASE_PASSWORD_FILE, not both");
+        bad.forEach((env, message) -> {
+            ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(env, null).load());
+            assertEquals(message, e.getMessage());
+            assertTrue(!e.getMessage().contains("hunter2"));
+        });
+        ConfigException lease = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(Map.of("GANTRY_COLLECT_LEASE_SECONDS", "1"), null).load());
+        assertEquals("GANTRY_COLLECT_LEASE_SECONDS must be a whole number from 5 to 86400, not '1'", lease.getMessage());
+    }
+
+    @Test
     void limitsModeAndPipelineRerunsAreOptIn() {
         Config off = new ConfigLoader(Map.of(), null).load();
         assertEquals(false, off.limits());

@@ -86,11 +86,9 @@ class EvaluationTest {
     }
 
     private static Report evaluate(Path db, List<StoredJob> holdout, MemoryLimit limit) {
-        try (Connection c = Database.open(db, true)) {
-            HistoryIndex history = HistoryWithout.index(c, holdout);
+        try (Database d = Database.open(db, 1)) {
+            HistoryIndex history = d.read(c -> HistoryWithout.index(c, d.historyStore(), holdout));
             return new Evaluation(new SpecParser(), history::predict).run(holdout, limit, done -> {});
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

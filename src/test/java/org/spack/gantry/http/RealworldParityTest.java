@@ -22,19 +22,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.Application;
 import org.spack.gantry.config.ConfigLoader;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.spec.InvalidSpecException;
 import org.spack.gantry.spec.SpecParser;
+import org.spack.gantry.store.Copy;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.DatabaseLocation;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.testing.Healthz;
 import org.spack.gantry.testing.Bodies;
 import org.spack.gantry.testing.Parity;
+import org.spack.gantry.testing.PostgresServer;
+import org.spack.gantry.testing.TestEngine;
 
 /**
  * The reference's answers on a history shaped like real Spack CI's (parity/realworld:
@@ -43,6 +48,7 @@ import org.spack.gantry.testing.Parity;
  * each of the 2,008 queries, but 400 {@code invalid spec} where the reference failed with
  * a 500. Asked while the history loads (the reference queries answer) and once it is
  * loaded (the index answers), and each twice (the second answer may come from the cache).
+ * On SQLite (the file as it is) and on PostgreSQL (the file copied in by {@code gantry copy}).
  */
 class RealworldParityTest {
     @TempDir
@@ -50,17 +56,30 @@ class RealworldParityTest {
 
     private record Query(String encodedSpec, int status, String body) {}
 
-    @Test
-    @Timeout(120)
-    void answersEveryQueryAsTheReference() throws Exception {
+    /** The realworld history: the SQLite file, or a PostgreSQL database it was copied into; the settings naming it. */
+    private Map<String, String> history(TestEngine engine) throws IOException {
         Path db = dir.resolve("history.db");
         try (InputStream in = new GZIPInputStream(Files.newInputStream(Parity.dir().resolve("realworld/history.db.gz")))) {
             Files.copy(in, db);
         }
+        if (engine == TestEngine.SQLITE) {
+            return Map.of("DB_FILE", db.toString());
+        }
+        PostgresServer pg = PostgresServer.shared();
+        String name = pg.createDatabase();
+        new Copy(db, pg.location(name)).run((table, rows) -> {});
+        return pg.environment(name);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    @Timeout(180)
+    void answersEveryQueryAsTheReference(TestEngine engine) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(history(engine));
         List<Query> queries = queries();
         assertEquals(2008, queries.size()); // the README rounds: 1,927 + 40 + 41
-        Application app = new Application(new ConfigLoader(Map.of("DB_FILE", db.toString(), "GANTRY_PORT", "0",
-                "GANTRY_HOST", "127.0.0.1"), null).load(), BuildInfo.load(), Clock.systemUTC());
+        settings.putAll(Map.of("GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
+        Application app = new Application(new ConfigLoader(settings, null).load(), BuildInfo.load(), Clock.systemUTC());
         app.start();
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -75,7 +94,8 @@ class RealworldParityTest {
             for (int round = 1; round <= 2; round++) {
                 for (Query q : queries) check(client, base, q, "from memory, round " + round);
             }
-            System.out.println("realworld parity: " + before + " queries answered while loading, all 2,008 twice from memory");
+            System.out.println("realworld parity on " + engine + ": " + before
+                    + " queries answered while loading, all 2,008 twice from memory");
         } finally {
             app.close();
         }
@@ -86,15 +106,13 @@ class RealworldParityTest {
                 HttpResponse.BodyHandlers.ofString()).body().contains("\"allocations\":\"memory\"");
     }
 
-    @Test
-    void theReferenceQueriesGiveTheSameAnswers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void theReferenceQueriesGiveTheSameAnswers(TestEngine engine) throws Exception {
         // the oracle itself, which also answers while the index loads (too short here to be seen above)
-        Path db = dir.resolve("history.db");
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(Parity.dir().resolve("realworld/history.db.gz")))) {
-            Files.copy(in, db);
-        }
+        DatabaseLocation location = new ConfigLoader(history(engine), null).load().database();
         SpecParser parser = new SpecParser();
-        try (Database database = Database.open(db, 1)) {
+        try (Database database = Database.open(location, 1)) {
             ReferencePredictor reference = new ReferencePredictor(database);
             for (Query q : queries()) {
                 String spec = URLDecoder.decode(q.encodedSpec(), StandardCharsets.UTF_8);

@@ -10,16 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.spec.InvalidSpecException;
 import org.spack.gantry.spec.Spec;
 import org.spack.gantry.spec.SpecParser;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.DatabaseException;
+import org.spack.gantry.store.HistoryRow;
 import org.spack.gantry.store.JobRow;
 import org.spack.gantry.testing.GeneratedHistory;
-import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestEngine;
 
 /**
  * The in-memory index against the reference queries (shaped like prediction.py), on
@@ -61,19 +63,20 @@ class IndexedPredictorDifferentialTest {
         return by;
     }
 
-    private Path history(GeneratedHistory history) throws SQLException {
-        Path file = TestDatabases.migrated(dir);
-        try (Connection c = Database.open(file, false)) {
+    private TestEngine.TestDatabase history(TestEngine engine, GeneratedHistory history) throws SQLException {
+        TestEngine.TestDatabase db = engine.migrated(dir);
+        try (Connection c = db.connect()) {
             GeneratedHistory.insert(c, history.jobs());
         }
-        return file;
+        return db;
     }
 
-    @Test
-    void answersEveryQueryOfAGeneratedHistoryAsTheReferenceQueries() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void answersEveryQueryOfAGeneratedHistoryAsTheReferenceQueries(TestEngine engine) throws Exception {
         GeneratedHistory history = GeneratedHistory.random(6, 60, 3000);
-        Path file = history(history);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        TestEngine.TestDatabase file = history(engine, history);
+        try (Database db = file.open(2); LiveHistory live = new LiveHistory(db)) {
             Map<String, Integer> by = compareAll(live.load(), new ReferencePredictor(db), history.queries(7));
             // the history reaches every predictor, both kinds of sample, and the defaults
             for (int i = 1; i <= 6; i++) {
@@ -85,12 +88,13 @@ class IndexedPredictorDifferentialTest {
         }
     }
 
-    @Test
-    void tiesAreBrokenAsSqliteBreaksThem() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void tiesAreBrokenAsSqliteBreaksThem(TestEngine engine) throws Exception {
         // a package of identical builds that finished in the same second: only tie order picks the sample
         GeneratedHistory history = GeneratedHistory.random(11, 3, 50);
-        Path file = history(history);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        TestEngine.TestDatabase file = history(engine, history);
+        try (Database db = file.open(2); LiveHistory live = new LiveHistory(db)) {
             HistoryIndex fast = live.load();
             Predictor oracle = new ReferencePredictor(db);
             for (String version : new String[] {"1.0", "1.\uE000", "1.\uD83D\uDE00", "7"}) {
@@ -105,13 +109,14 @@ class IndexedPredictorDifferentialTest {
         }
     }
 
-    @Test
-    void followsJobsCommittedByThisProcessAndByOthers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void followsJobsCommittedByThisProcessAndByOthers(TestEngine engine) throws Exception {
         GeneratedHistory history = GeneratedHistory.random(21, 30, 1500);
         List<GeneratedHistory.Job> jobs = history.jobs();
-        Path file = TestDatabases.migrated(dir);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file);
-                Connection other = Database.open(file, false)) {
+        TestEngine.TestDatabase file = engine.migrated(dir);
+        try (Database db = file.open(2); LiveHistory live = new LiveHistory(db);
+                Connection other = file.connect()) {
             Predictor oracle = new ReferencePredictor(db);
             HistoryIndex fast = live.load(); // empty
             List<String> queries = history.queries(8).subList(0, 600);
@@ -151,10 +156,11 @@ class IndexedPredictorDifferentialTest {
         }
     }
 
-    @Test
-    void aRowCommittedByAnotherProcessIsAnsweredWithinTwoSeconds() throws Exception {
-        Path file = TestDatabases.migrated(dir);
-        try (LiveHistory live = new LiveHistory(file).start(); Connection other = Database.open(file, false)) {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void aRowCommittedByAnotherProcessIsAnsweredWithinTwoSeconds(TestEngine engine) throws Exception {
+        TestEngine.TestDatabase file = engine.migrated(dir);
+        try (Database db = file.open(2); LiveHistory live = new LiveHistory(db).start(); Connection other = file.connect()) {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (live.index() == null && System.nanoTime() < deadline) Thread.sleep(5);
             Spec spec = parser.parse("fresh@1.0 +mpi arch=x%gcc@11.4.0");
@@ -172,19 +178,20 @@ class IndexedPredictorDifferentialTest {
         }
     }
 
-    @Test
-    void anIndexBuiltFromAHistoryWithoutAHoldoutAnswersAsThatHistory() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void anIndexBuiltFromAHistoryWithoutAHoldoutAnswersAsThatHistory(TestEngine engine) throws Exception {
         GeneratedHistory history = GeneratedHistory.random(41, 20, 1200);
-        Path file = history(history);
+        TestEngine.TestDatabase file = history(engine, history);
         List<HistoryRow> all;
-        try (Connection c = Database.open(file, true)) {
-            all = HistoryRows.all(c);
+        try (Database db = file.open(1)) {
+            all = db.read(db.historyStore()::all);
         }
         // every third develop job held out, as an evaluation would
         List<HistoryRow> kept = all.stream().filter(r -> r.id() % 3 != 0).toList();
         HistoryIndex withoutHoldout = HistoryIndex.of(kept);
-        TestDatabases.execute(file, "DELETE FROM jobs WHERE id % 3 = 0");
-        try (Database db = Database.open(file, 1)) {
+        file.execute("DELETE FROM jobs WHERE id % 3 = 0");
+        try (Database db = file.open(1)) {
             compareAll(withoutHoldout, new ReferencePredictor(db), history.queries(42));
         }
     }

@@ -29,7 +29,7 @@ class MemoryLimitTest {
         // every non-default case of the parity set is answered from the five py-torch builds
         double largestMax = TestDatabases.count(file, "SELECT max(mem_max) FROM jobs WHERE ref = 'develop'");
         SpecParser parser = new SpecParser();
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(file)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
             for (Predictor predictor : List.of(new ReferencePredictor(db), live.load())) {
                 for (JsonElement e : vectors.getAsJsonArray("cases")) {
                     JsonObject c = e.getAsJsonObject();

@@ -7,13 +7,15 @@ import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.spec.PythonJson;
 import org.spack.gantry.spec.SpecParser;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.testing.Bodies;
 import org.spack.gantry.testing.Parity;
-import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestEngine;
 
 class PredictionParityTest {
     @TempDir
@@ -23,17 +25,18 @@ class PredictionParityTest {
 
     /** The reference queries and the in-memory index, loaded from the same file: both must give the reference's answers. */
     private static List<Predictor> predictors(Database db) {
-        try (LiveHistory live = new LiveHistory(db.file())) {
+        try (LiveHistory live = new LiveHistory(db)) {
             return List.of(new ReferencePredictor(db), live.load());
         }
     }
 
-    @Test
-    void everyParityCaseGivesTheReferenceAnswerByteForByte() {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void everyParityCaseGivesTheReferenceAnswerByteForByte(TestEngine engine) {
         JsonObject vectors = Parity.json("prediction.json");
-        Path file = TestDatabases.migrated(dir);
-        TestDatabases.execute(file, Parity.text(vectors.get("history_sql").getAsString()));
-        try (Database db = Database.open(file, 2)) {
+        TestEngine.TestDatabase history = engine.migrated(dir);
+        history.execute(Parity.text(vectors.get("history_sql").getAsString()));
+        try (Database db = history.open(2)) {
             for (Predictor predictor : predictors(db)) {
                 for (JsonElement e : vectors.getAsJsonArray("cases")) {
                     JsonObject c = e.getAsJsonObject();
@@ -45,10 +48,11 @@ class PredictionParityTest {
         }
     }
 
-    @Test
-    void emptyHistoryGivesTheDefaults() {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void emptyHistoryGivesTheDefaults(TestEngine engine) {
         JsonObject vectors = Parity.json("prediction.json");
-        try (Database db = Database.open(TestDatabases.migrated(dir), 1)) {
+        try (Database db = engine.migrated(dir).open(1)) {
             for (Predictor predictor : predictors(db)) {
                 for (JsonElement e : vectors.getAsJsonArray("cases")) {
                     Prediction p = predictor.predict(parser.parse(e.getAsJsonObject().get("spec").getAsString()));
@@ -59,12 +63,13 @@ class PredictionParityTest {
         }
     }
 
-    @Test
-    void exactMatchComesFromTheFirstPredictor() {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void exactMatchComesFromTheFirstPredictor(TestEngine engine) {
         JsonObject vectors = Parity.json("prediction.json");
-        Path file = TestDatabases.migrated(dir);
-        TestDatabases.execute(file, Parity.text("insert_samples.sql"));
-        try (Database db = Database.open(file, 1)) {
+        TestEngine.TestDatabase history = engine.migrated(dir);
+        history.execute(Parity.text("insert_samples.sql"));
+        try (Database db = history.open(1)) {
             var cases = vectors.getAsJsonArray("cases");
             for (Predictor predictor : predictors(db)) {
                 assertEquals("exact:1", predictor.predict(parser.parse(spec(cases, 0))).predictor());
@@ -74,12 +79,13 @@ class PredictionParityTest {
         }
     }
 
-    @Test
-    void anExpensiveVariantThatIsNotTrueOrFalseRequiresItsAbsence() {
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void anExpensiveVariantThatIsNotTrueOrFalseRequiresItsAbsence(TestEngine engine) {
         // as prediction.py at eaa0f3a: only a bool (or int) compares; a string or list is "IS NULL"
-        Path file = TestDatabases.migrated(dir);
-        TestDatabases.execute(file, Parity.text("insert_samples.sql"));
-        try (Database db = Database.open(file, 1)) {
+        TestEngine.TestDatabase history = engine.migrated(dir);
+        history.execute(Parity.text("insert_samples.sql"));
+        try (Database db = history.open(1)) {
             for (String spec : new String[] {"x@1 cuda=a,b arch=x%gcc@1", "x@1 mpi=none arch=x%gcc@1",
                 "x@1 mpi=1 arch=x%gcc@1"}) {
                 List<Predictor> both = predictors(db);

@@ -179,13 +179,13 @@ public final class GeneratedHistory {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (pod, node, start, end, gitlab_id,"
+                PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (pod, node, start, \"end\", gitlab_id,"
                         + " job_status, ref, pkg_name, pkg_version, pkg_variants, compiler_name, compiler_version, arch,"
                         + " stack, build_jobs, cpu_request, cpu_limit, cpu_mean, cpu_median, cpu_max, cpu_min,"
                         + " cpu_stddev, mem_request, mem_limit, mem_mean, mem_median, mem_max, mem_min, mem_stddev)"
                         + " VALUES (?,1,0,?,?,'success',?,?,?,?,?,?,'x86_64','e4s',16,1,NULL,?,0,?,0,0,1,1,?,0,?,0,0)")) {
-            st.execute("INSERT OR IGNORE INTO nodes (id, uuid, hostname, cores, mem, arch, os, instance_type)"
-                    + " VALUES (1, 'u', 'h', 32, 1e11, 'amd64', 'linux', 'm5')");
+            st.execute("INSERT INTO nodes (id, uuid, hostname, cores, mem, arch, os, instance_type)"
+                    + " VALUES (1, 'u', 'h', 32, 1e11, 'amd64', 'linux', 'm5') ON CONFLICT DO NOTHING");
             long next = nextGitlabId(st);
             for (Job j : jobs) {
                 long id = next++;

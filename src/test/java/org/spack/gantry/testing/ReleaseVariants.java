@@ -79,7 +79,7 @@ public final class ReleaseVariants {
                 out.closeEntry();
             }
             if (clashingMigration != null) {
-                out.putNextEntry(new ZipEntry("db/migration/V99__clash.sql"));
+                out.putNextEntry(new ZipEntry("db/migration/sqlite/V99__clash.sql"));
                 out.write(clashingMigration.getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }

@@ -25,7 +25,7 @@ public final class TestDatabases {
     /** The reference's schema and index, with {@code PRAGMA user_version = 2}, no Flyway history. */
     public static Path reference(Path dir) {
         Path file = dir.resolve("reference.db");
-        execute(file, read(Path.of("migrations/V1__initial.sql")) + ";\n" + read(Path.of("migrations/V2__spec_index.sql"))
+        execute(file, read(Path.of("migrations/sqlite/V1__initial.sql")) + ";\n" + read(Path.of("migrations/sqlite/V2__spec_index.sql"))
                 + ";\nPRAGMA user_version = 2;");
         return file;
     }

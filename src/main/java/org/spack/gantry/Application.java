@@ -32,6 +32,7 @@ import org.spack.gantry.metrics.GantryMetrics;
 import org.spack.gantry.oom.OomRaises;
 import org.spack.gantry.oom.OomRecovery;
 import org.spack.gantry.oom.PipelineReruns;
+import org.spack.gantry.oom.RaisesFollower;
 import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
@@ -137,13 +138,17 @@ public final class Application implements AutoCloseable {
             return new OomRecovery.Off("answers carry no memory limit (GANTRY_LIMITS, GANTRY_MEMORY_LIMIT_FACTOR unset)");
         }
         OomRaises raises = new OomRaises(db.read(new OomKillStore()::inForce));
+        OomRecovery.On on;
         if (!config.collectionEnabled()) {
-            return new OomRecovery.On(raises);
+            on = new OomRecovery.On(raises);
+        } else {
+            PipelineReruns reruns = new PipelineReruns(db, new GitLabPipelines(config.gitlabUrl(), config.gitlabApiToken(),
+                    http), config.oomRerunPipelines(), retryPolicy(), metrics, workers.register("oom-reruns"),
+                    Duration.ofSeconds(config.httpTimeoutSeconds()), clock);
+            on = new OomRecovery.On(raises, reruns, config.oomRerunPipelines());
         }
-        PipelineReruns reruns = new PipelineReruns(db, new GitLabPipelines(config.gitlabUrl(), config.gitlabApiToken(), http),
-                config.oomRerunPipelines(), retryPolicy(), metrics, workers.register("oom-reruns"),
-                Duration.ofSeconds(config.httpTimeoutSeconds()), clock);
-        return new OomRecovery.On(raises, reruns, config.oomRerunPipelines());
+        return config.sharedDatabase() ? on.followingOtherHosts(new RaisesFollower(db, raises, workers.register("oom-raises")))
+                : on;
     }
 
     /** On with every collection setting; off, saying which are missing, otherwise. */

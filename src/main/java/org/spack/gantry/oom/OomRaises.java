@@ -40,6 +40,23 @@ public final class OomRaises implements KillListener, JobCommitListener {
         }
     }
 
+    /**
+     * Takes the kills in force as the database now holds them (other hosts of a fleet
+     * record kills and successes too); a package whose raises changed gets a new revision.
+     */
+    public synchronized void reload(List<OomKillRow> inForce) {
+        OomRaises fresh = new OomRaises(inForce);
+        java.util.Set<String> packages = new java.util.HashSet<>(byPackage.keySet());
+        packages.addAll(fresh.byPackage.keySet());
+        for (String pkg : packages) {
+            Map<ExactSpec, List<Kill>> now = fresh.byPackage.get(pkg);
+            if (java.util.Objects.equals(now, byPackage.get(pkg))) continue;
+            if (now == null) byPackage.remove(pkg);
+            else byPackage.put(pkg, now);
+            bump(pkg);
+        }
+    }
+
     /** The raised memory limit in bytes for the spec, when a raise is in force for it. */
     public OptionalDouble raisedLimit(Spec spec) {
         Map<ExactSpec, List<Kill>> specs = byPackage.get(spec.pkgName());
@@ -69,7 +86,7 @@ public final class OomRaises implements KillListener, JobCommitListener {
     }
 
     @Override
-    public void killed(OomKillStore.Recorded recorded) {
+    public synchronized void killed(OomKillStore.Recorded recorded) {
         // a kill a later success had already ended raises nothing
         if (recorded.killsSinceSuccess() > 0) {
             add(recorded.kill());
@@ -78,7 +95,7 @@ public final class OomRaises implements KillListener, JobCommitListener {
 
     /** A successful build ends the raise of its spec (its kills that ended before it). */
     @Override
-    public void committed(long id, JobRow row) {
+    public synchronized void committed(long id, JobRow row) {
         ExactSpec spec = ExactSpec.of(row);
         boolean[] changed = new boolean[1];
         byPackage.computeIfPresent(spec.pkgName(), (pkg, specs) -> {

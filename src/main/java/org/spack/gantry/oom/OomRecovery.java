@@ -67,6 +67,7 @@ public sealed interface OomRecovery extends KillListener, JobCommitListener perm
         private final OomRaises raises;
         private final List<PipelineReruns> reruns;
         private final String status;
+        private List<RaisesFollower> followers = List.of();
 
         public On(OomRaises raises, PipelineReruns reruns, boolean rerunsEnabled) {
             this.raises = raises;
@@ -82,6 +83,12 @@ public sealed interface OomRecovery extends KillListener, JobCommitListener perm
             this.status = "enabled: raises after OOM kills (collection is off: no new kill is looked at)";
         }
 
+        /** On a database other hosts share: their kills and successes are followed too. */
+        public On followingOtherHosts(RaisesFollower follower) {
+            this.followers = List.of(follower);
+            return this;
+        }
+
         @Override
         public OomRaises raises() {
             return raises;
@@ -89,12 +96,13 @@ public sealed interface OomRecovery extends KillListener, JobCommitListener perm
 
         @Override
         public String status() {
-            return status;
+            return status + (followers.isEmpty() ? "" : "; other hosts' kills followed every second");
         }
 
         @Override
         public void start() {
             reruns.forEach(PipelineReruns::start);
+            followers.forEach(RaisesFollower::start);
         }
 
         @Override
@@ -105,6 +113,7 @@ public sealed interface OomRecovery extends KillListener, JobCommitListener perm
         @Override
         public void stop() {
             reruns.forEach(PipelineReruns::stop);
+            followers.forEach(RaisesFollower::close);
         }
 
         @Override

@@ -87,6 +87,21 @@ class OomRaisesTest {
         assertTrue(raises.revision("gmsh") > 0);
     }
 
+    @Test
+    void anotherHostsKillsAndSuccessesArriveByReloading() {
+        OomRaises raises = new OomRaises(List.of());
+        long r0 = raises.revision("gmsh");
+        raises.reload(List.of(kill(9, 900, 3e9)));
+        assertEquals(3.6e9, raises.raisedLimit(GMSH).getAsDouble(), 1, "a kill another host recorded");
+        long r1 = raises.revision("gmsh");
+        assertTrue(r1 > r0);
+        raises.reload(List.of(kill(9, 900, 3e9)));
+        assertEquals(r1, raises.revision("gmsh"), "nothing changed: kept answers stay");
+        raises.reload(List.of());
+        assertEquals(OptionalDouble.empty(), raises.raisedLimit(GMSH), "another host stored a success");
+        assertTrue(raises.revision("gmsh") > r1);
+    }
+
     private static OomKillStore.Recorded recorded(long buildId, long end, double limit, int killsSinceSuccess) {
         return new OomKillStore.Recorded(kill(buildId, end, limit), killsSinceSuccess);
     }

@@ -1,16 +1,22 @@
 package org.spack.gantry;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.allocate.Allocations;
+import org.spack.gantry.allocate.AnswerRule;
+import org.spack.gantry.allocate.LimitsAnswer;
+import org.spack.gantry.allocate.OomRaisedAnswer;
 import org.spack.gantry.allocate.ReferenceAnswer;
+import org.spack.gantry.allocate.Sizing;
 import org.spack.gantry.collect.Collection;
 import org.spack.gantry.collect.CollectionWorkers;
 import org.spack.gantry.collect.Collector;
 import org.spack.gantry.collect.IntakeWriter;
 import org.spack.gantry.collect.JobsScan;
+import org.spack.gantry.collect.KillListener;
 import org.spack.gantry.collect.OutcomeWriter;
 import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.collect.Reconciliation;
@@ -18,10 +24,15 @@ import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ReconcileSetting;
 import org.spack.gantry.gitlab.GitLabClient;
+import org.spack.gantry.gitlab.GitLabPipelines;
 import org.spack.gantry.http.Health;
 import org.spack.gantry.http.LogText;
 import org.spack.gantry.http.Server;
 import org.spack.gantry.metrics.GantryMetrics;
+import org.spack.gantry.oom.OomRaises;
+import org.spack.gantry.oom.OomRecovery;
+import org.spack.gantry.oom.PipelineReruns;
+import org.spack.gantry.oom.RaisesFollower;
 import org.spack.gantry.predict.LiveHistory;
 import org.spack.gantry.predict.ReferencePredictor;
 import org.spack.gantry.prometheus.PrometheusClient;
@@ -29,9 +40,11 @@ import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.AppliedMigrations;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.Migrations;
 import org.spack.gantry.store.NodeStore;
+import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.upstream.HttpFetcher;
@@ -57,6 +70,7 @@ public final class Application implements AutoCloseable {
     private final Workers workers;
     private final LiveHistory history;
     private final HttpFetcher http;
+    private final OomRecovery oom;
     private final Collection collection;
     private final Reconciliation reconciliation;
     private final Server server;
@@ -74,9 +88,11 @@ public final class Application implements AutoCloseable {
         metrics.withWorkers(workers);
         // the collection's job writer tells it of each commit (JobCommitListener)
         this.history = new LiveHistory(db);
-        Allocations allocations = new Allocations(history, new ReferencePredictor(db),
-                new ReferenceAnswer(config.memoryLimit()), Allocations.defaultCacheBytes(), metrics);
         this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
+        this.oom = oomRecovery();
+        metrics.withOomRaises(oom.raises()::inForce);
+        Allocations allocations = new Allocations(history, new ReferencePredictor(db), answerRule(),
+                Allocations.defaultCacheBytes(), metrics);
         this.collection = collection();
         this.reconciliation = reconciliation();
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8), metrics)
@@ -104,6 +120,37 @@ public final class Application implements AutoCloseable {
                 new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
     }
 
+    /**
+     * Where a prediction becomes the answer: the reference's (with the opt-in memory limit),
+     * or limits mode's; with OOM raises on top whenever answers carry a memory limit.
+     */
+    private AnswerRule answerRule() {
+        Sizing sizing = config.limits()
+                ? new LimitsAnswer(Double.isNaN(config.memoryLimit().factor()) ? LimitsAnswer.DEFAULT_MEMORY_FACTOR
+                        : config.memoryLimit().factor())
+                : new ReferenceAnswer(config.memoryLimit());
+        return config.oomTracking() ? new OomRaisedAnswer(sizing, oom.raises()) : sizing;
+    }
+
+    /** On while answers carry a memory limit; it reruns failed pipelines only with collection on. */
+    private OomRecovery oomRecovery() {
+        if (!config.oomTracking()) {
+            return new OomRecovery.Off("answers carry no memory limit (GANTRY_LIMITS, GANTRY_MEMORY_LIMIT_FACTOR unset)");
+        }
+        OomRaises raises = new OomRaises(db.read(new OomKillStore()::inForce));
+        OomRecovery.On on;
+        if (!config.collectionEnabled()) {
+            on = new OomRecovery.On(raises);
+        } else {
+            PipelineReruns reruns = new PipelineReruns(db, new GitLabPipelines(config.gitlabUrl(), config.gitlabApiToken(),
+                    http), config.oomRerunPipelines(), retryPolicy(), metrics, workers.register("oom-reruns"),
+                    Duration.ofSeconds(config.httpTimeoutSeconds()), clock);
+            on = new OomRecovery.On(raises, reruns, config.oomRerunPipelines());
+        }
+        return config.sharedDatabase() ? on.followingOtherHosts(new RaisesFollower(db, raises, workers.register("oom-raises")))
+                : on;
+    }
+
     /** On with every collection setting; off, saying which are missing, otherwise. */
     private Collection collection() {
         if (!config.collectionEnabled()) {
@@ -113,10 +160,21 @@ public final class Application implements AutoCloseable {
         NodeStore nodes = new NodeStore();
         Collector collector = new Collector(db, gitlab(), new PrometheusClient(config.prometheusUrl(),
                 config.prometheusCookie(), http), jobs, nodes);
-        OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, history, metrics, clock);
+        JobCommitListener committed = (id, row) -> {
+            history.committed(id, row);
+            oom.committed(id, row);
+        };
+        KillListener killed = kill -> {
+            oom.killed(kill);
+            metrics.killed(kill);
+        };
+        OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, committed, killed, metrics, clock);
         CollectionWorkers workers = new CollectionWorkers(db, queue, collector, outcomes, retryPolicy(), metrics, clock,
                 config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()));
-        return new Collection.On(new IntakeWriter(db, queue, workers::signal, clock), workers, http::abort);
+        return new Collection.On(new IntakeWriter(db, queue, () -> {
+            workers.signal();
+            oom.wake();
+        }, clock), workers, http::abort, config.oomTracking());
     }
 
     /** Needs only the GitLab API: it queues, and a server with collection on collects. */
@@ -150,13 +208,14 @@ public final class Application implements AutoCloseable {
 
     public void start() {
         collection.start();
+        oom.start();
         server.start();
         reconciliation.start();
         // once serving: the reference queries answer (exactly, only slower) until the index is
         // loaded, so neither the size of the history nor the loading's CPU delays the start
         history.start();
-        log.info("gantry listening on {}:{} (database {}, collection {})", config.host(), server.port(),
-                LogText.escape(db.describe()), collection.status());
+        log.info("gantry listening on {}:{} (database {}, collection {}, OOM recovery {})", config.host(), server.port(),
+                LogText.escape(db.describe()), collection.status(), oom.status());
     }
 
     public int port() {
@@ -173,7 +232,9 @@ public final class Application implements AutoCloseable {
         server.shutdown(REQUEST_GRACE_MS);
         collection.stop(COLLECTION_GRACE_MS);
         reconciliation.stop();
+        oom.stop();
         http.close();
+        oom.close();
         history.close();
         db.close();
         log.info("gantry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

@@ -12,11 +12,25 @@ import java.util.List;
 public final class Variables {
     private final List<String> names = new ArrayList<>(4);
     private final List<String> values = new ArrayList<>(4);
+    /** Which values are written as JSON strings (the others are integers). */
+    private final List<Boolean> quoted = new ArrayList<>(4);
 
     /** Adds a variable after those already there; names and values are ASCII (Kubernetes quantities). */
     public Variables add(String name, String value) {
         names.add(name);
         values.add(value);
+        quoted.add(true);
+        return this;
+    }
+
+    /**
+     * Adds a variable whose value is a JSON integer, as the reference's limits branch sends
+     * {@code SPACK_BUILD_JOBS} (GitLab takes a number as a variable's value).
+     */
+    public Variables add(String name, long value) {
+        names.add(name);
+        values.add(Long.toString(value));
+        quoted.add(false);
         return this;
     }
 
@@ -38,7 +52,9 @@ public final class Variables {
         StringBuilder out = new StringBuilder(96).append("{\"variables\": {");
         for (int i = 0; i < names.size(); i++) {
             if (i > 0) out.append(", ");
-            out.append('"').append(names.get(i)).append("\": \"").append(values.get(i)).append('"');
+            out.append('"').append(names.get(i)).append("\": ");
+            if (quoted.get(i)) out.append('"').append(values.get(i)).append('"');
+            else out.append(values.get(i));
         }
         return out.append("}}").toString().getBytes(StandardCharsets.US_ASCII);
     }

@@ -8,6 +8,9 @@ import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.evaluate.Evaluation;
 import org.spack.gantry.evaluate.HistoryWithout;
+import org.spack.gantry.evaluate.LimitsReport;
+import org.spack.gantry.evaluate.LimitsReportFormat;
+import org.spack.gantry.evaluate.LimitsSimulation;
 import org.spack.gantry.evaluate.Report;
 import org.spack.gantry.evaluate.ReportFormat;
 import org.spack.gantry.predict.HistoryIndex;
@@ -51,12 +54,21 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "also report how many jobs would exceed a memory limit of F x the sample's largest mem_max (1 to 10)")
     String limitFactor;
 
+    @Option(names = "--limits", description = {"instead: replay the held-out jobs with limits mode (GANTRY_LIMITS)"
+            + " and the OOM loop simulated, for each of --factors, beside the jobs' own static allocation"})
+    boolean limits;
+
+    @Option(names = "--factors", paramLabel = "F,F,...", split = ",", defaultValue = "1.0,1.1,1.2,1.5",
+            description = "the memory factors --limits replays (each 1 to 10); default ${DEFAULT-VALUE}")
+    List<String> factors;
+
     @Override
     public Integer call() {
         if (holdout < 1) {
             throw new ParameterException(spec.commandLine(), "--holdout must be at least 1, not " + holdout);
         }
         MemoryLimit limit = memoryLimit();
+        List<Double> limitsFactors = limitsFactors();
         Config config = configSource.load();
         if (!config.sharedDatabase() && !Files.exists(config.dbFile())) {
             throw new CommandFailure("database " + config.dbFile() + " does not exist");
@@ -89,12 +101,31 @@ public final class EvaluateCommand implements Callable<Integer> {
         // on the error stream, so that the report alone is on the output
         Progress progress = new Progress(err, System.console() != null);
         int total = jobs.size();
+        if (limits) {
+            LimitsReport report = new LimitsSimulation(jobs, new SpecParser(), history::predict).run(limitsFactors);
+            out.println(format == Format.json ? LimitsReportFormat.json(report) : LimitsReportFormat.text(report));
+            out.flush();
+            return 0;
+        }
         Report report = new Evaluation(new SpecParser(), history::predict)
                 .run(jobs, limit,
                         done -> progress.update(done + " of " + total + " jobs predicted", (double) done / total, done == total));
         out.println(format == Format.json ? ReportFormat.json(report) : ReportFormat.text(report));
         out.flush();
         return 0;
+    }
+
+    /** Each checked as GANTRY_MEMORY_LIMIT_FACTOR is. */
+    private List<Double> limitsFactors() {
+        List<Double> out = new java.util.ArrayList<>();
+        for (String f : factors) {
+            try {
+                out.add(MemoryLimit.parse(f).factor());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--factors: each " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     private MemoryLimit memoryLimit() {

@@ -6,12 +6,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
+import org.spack.gantry.allocate.LimitsAnswer;
 import org.spack.gantry.config.Config;
+import org.spack.gantry.oom.OomRaise;
+import org.spack.gantry.oom.OomRaises;
 import org.spack.gantry.config.ConfigSource;
 import org.spack.gantry.release.BuildInfo;
 import org.spack.gantry.store.Backup;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.Migrations;
+import org.spack.gantry.store.OomKillStore;
+import org.spack.gantry.store.PipelineStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.store.ReconciliationStore;
 import org.spack.gantry.collect.Reconciler;
@@ -57,6 +62,35 @@ public final class InfoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Limits and OOM recovery: the answer mode, and what /metrics counts as
+     * gantry_oom_kills_total, gantry_oom_raise_capped_total, gantry_oom_raises_in_force and
+     * gantry_oom_pipelines_started_total, read from the database.
+     */
+    static void printOom(PrintWriter out, Database db, Config config, double now) {
+        out.println("limits:             " + (config.limits()
+                ? "GANTRY_LIMITS=true, memory limit " + (Double.isNaN(config.memoryLimit().factor())
+                        ? LimitsAnswer.DEFAULT_MEMORY_FACTOR : config.memoryLimit().factor()) + " x the sample's largest mem_max"
+                : Double.isNaN(config.memoryLimit().factor()) ? "off (the reference's answers)"
+                : "memory limit only, " + config.memoryLimit().factor() + " x the sample's largest mem_max"));
+        if (!config.oomTracking()) {
+            out.println("OOM recovery:       off (answers carry no memory limit)");
+            return;
+        }
+        out.println("OOM recovery:       on; failed pipelines with OOM-killed build jobs "
+                + (config.oomRerunPipelines() ? "run again (GANTRY_OOM_RERUN_PIPELINES=true)" : "not run again"));
+        OomKillStore kills = new OomKillStore();
+        OomKillStore.Counts day = db.read(c -> kills.countsSince(c, now - 86_400, OomRaise.CAP));
+        OomKillStore.Counts all = db.read(c -> kills.countsSince(c, 0, OomRaise.CAP));
+        out.println("OOM kills:          " + day.kills() + " in the last 24 hours (" + day.overCap() + " past the "
+                + OomRaise.CAP + " raises), " + all.kills() + " in all (" + all.overCap() + " past them)");
+        out.println("raises in force:    " + new OomRaises(db.read(kills::inForce)).inForce() + " spec(s)");
+        Map<String, Long> pipelines = db.read(c -> new PipelineStore().outcomesSince(c, now - 86_400));
+        out.println("failed pipelines:   " + (pipelines.isEmpty() ? "none in the last 24 hours"
+                : pipelines.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))
+                        + " in the last 24 hours"));
+    }
+
     @Override
     public Integer call() {
         Config config = configSource.load();
@@ -81,6 +115,7 @@ public final class InfoCommand implements Callable<Integer> {
                 out.println("reconciliation:     " + Reconciler.describe(config.reconciliation(),
                         db.read(new ReconciliationStore()::status), now));
                 printQueue(out, db, new QueueStore(), now);
+                printOom(out, db, config, now);
             }
         }
         out.flush();

@@ -59,9 +59,14 @@ public sealed interface Collection permits Collection.On, Collection.Off {
 
         /** @param abandonUpstreamCalls makes calls under way fail at once, so that their events go back to the queue */
         public On(IntakeWriter writer, CollectionWorkers workers, Runnable abandonUpstreamCalls) {
+            this(writer, workers, abandonUpstreamCalls, false);
+        }
+
+        /** @param oomTracking whether failed build jobs and failed pipelines are taken too, to look for OOM kills */
+        public On(IntakeWriter writer, CollectionWorkers workers, Runnable abandonUpstreamCalls, boolean oomTracking) {
             this.writer = writer;
             this.workers = workers;
-            this.intake = new Intake(writer);
+            this.intake = new Intake(writer, oomTracking);
             this.abandonUpstreamCalls = abandonUpstreamCalls;
         }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.FailedJobStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.upstream.UpstreamException;
 
@@ -28,6 +29,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private final Collector collector;
     private final OutcomeWriter writer;
     private final JobEventReader reader = new JobEventReader();
+    private final FailedJobStore failedJobs = new FailedJobStore();
     private final RetryPolicy retry;
     private final CollectionListener listener;
     private final Clock clock;
@@ -149,9 +151,15 @@ public final class CollectionWorkers implements AutoCloseable {
         long id = claimed.buildId();
         Collector.Result result;
         try {
-            JobEvent event = event(claimed);
-            if (event == null) return;
-            result = collector.collect(event);
+            if (claimed.failed()) {
+                FailedJob failed = failedJob(claimed);
+                if (failed == null) return;
+                result = collector.collectFailure(failed);
+            } else {
+                JobEvent event = event(claimed);
+                if (event == null) return;
+                result = collector.collect(event);
+            }
         } catch (UpstreamException e) {
             upstreamFailed(claimed, e);
             return;
@@ -161,6 +169,16 @@ public final class CollectionWorkers implements AutoCloseable {
             return;
         }
         writer.write(claimed, result);
+    }
+
+    /** A failed job's facts, as they arrived; null when finished here. */
+    private FailedJob failedJob(QueueStore.Claimed claimed) {
+        FailedJobStore.Facts f = db.read(c -> failedJobs.facts(c, claimed.buildId()));
+        if (f == null) {
+            writer.finish(claimed, Outcome.failed("the failed job's facts are missing", "invalid_payload"));
+            return null;
+        }
+        return new FailedJob(f.buildId(), f.start(), f.end(), f.ref(), f.pipelineId());
     }
 
     /** The claimed job; for a row a previous release queued (a webhook body only), read from it. Null when finished here. */

@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.prometheus.PrometheusClient;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.ExactSpec;
+import org.spack.gantry.store.OomKillRow;
 import org.spack.gantry.store.JobRow;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.NodeStore;
@@ -12,11 +14,14 @@ import org.spack.gantry.upstream.UpstreamException;
 
 /**
  * The reference's collection steps for one finished job: the ghost check against
- * GitLab, then Prometheus for the pod's annotations, resources, usage and node.
+ * GitLab, then Prometheus for the pod's annotations, resources, usage and node; and for a
+ * failed build job, whether Kubernetes killed its container for exceeding its memory limit.
  * Reads the database but writes nothing; {@link CollectionWorkers} stores the result.
  */
 public final class Collector {
     private static final Logger log = LoggerFactory.getLogger(Collector.class);
+    /** The outcome of a failed job that was not OOM-killed. */
+    static final String NOT_OOM_KILLED = "not OOM-killed";
 
     private final Database db;
     private final GitLabClient gitlab;
@@ -33,9 +38,12 @@ public final class Collector {
     }
 
     /** What to store, or why nothing is stored. Transient upstream failures are thrown. */
-    public sealed interface Result permits Found, Skipped {}
+    public sealed interface Result permits Found, Killed, Skipped {}
 
     public record Found(CollectedJob collected) implements Result {}
+
+    /** A failed build job whose container was OOM-killed: the kill to record. */
+    public record Killed(OomKillRow kill) implements Result {}
 
     public record Skipped(String reason) implements Result {}
 
@@ -52,6 +60,29 @@ public final class Collector {
             log.info("job {} skipped: {}", e.buildId(), missing.getMessage());
             return new Skipped(missing.getMessage());
         }
+    }
+
+    /**
+     * A failed build job: was its build container OOM-killed? Its pod's annotations name
+     * the spec; kube-state-metrics' termination reason, over the job's run and the time
+     * Prometheus needs to scrape its end, tells.
+     */
+    public Result collectFailure(FailedJob f) throws UpstreamException {
+        double mid = (f.startedAt() + f.finishedAt()) / 2.0;
+        JobMetrics.Annotations a;
+        try {
+            a = metrics.annotations(f.buildId(), mid);
+        } catch (MissingData missing) {
+            log.info("failed job {} skipped: {}", f.buildId(), missing.getMessage());
+            return new Skipped(missing.getMessage());
+        }
+        if (!metrics.oomKilled(a.pod(), f.startedAt(), f.dueAt())) {
+            return new Skipped(NOT_OOM_KILLED);
+        }
+        JobMetrics.Memory m = metrics.memory(a.pod(), mid);
+        return new Killed(new OomKillRow(f.buildId(), f.pipelineId(), f.ref(), a.pod(),
+                new ExactSpec(a.pkgName(), a.pkgVersion(), a.variantsJson(), a.compilerName(), a.compilerVersion(),
+                        a.arch()), m.request(), m.limit(), f.finishedAt()));
     }
 
     private CollectedJob gather(JobEvent e) throws UpstreamException, MissingData {

@@ -6,7 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The door of collection for webhooks: reads a Job Hook once into an {@link Admission},
+ * The door of collection for webhooks: reads a Job Hook once into an {@link Admission}
+ * (and, while OOM kills are looked for, a Pipeline Hook into a {@link FailedPipeline}),
  * drops at once what can never be collected, and hands the rest to the {@link IntakeWriter},
  * whose commit the webhook's answer waits for.
  */
@@ -18,23 +19,60 @@ public final class Intake {
 
     /** The event could not be written: the webhook must not be answered 200. */
     public static final class NotStored extends RuntimeException {
-        private final long buildId;
+        private final String subject;
 
-        NotStored(long buildId, Throwable cause) {
+        NotStored(String subject, Throwable cause) {
             super(cause.getMessage(), cause);
-            this.buildId = buildId;
+            this.subject = subject;
         }
 
-        public long buildId() {
-            return buildId;
+        /** {@code job N} or {@code pipeline N}. */
+        public String subject() {
+            return subject;
         }
     }
 
-    private final JobEventReader reader = new JobEventReader();
+    private final JobEventReader reader;
+    private final PipelineEventReader pipelineReader = new PipelineEventReader();
     private final IntakeWriter writer;
+    private final boolean oomTracking;
 
+    /** Takes successful jobs only. */
     public Intake(IntakeWriter writer) {
+        this(writer, false);
+    }
+
+    /** @param oomTracking whether failed build jobs and failed pipelines are taken too, to look for OOM kills */
+    public Intake(IntakeWriter writer, boolean oomTracking) {
         this.writer = writer;
+        this.oomTracking = oomTracking;
+        this.reader = new JobEventReader(oomTracking);
+    }
+
+    /** Whether Pipeline Hooks are taken (else they are ignored, as any other event). */
+    public boolean takesPipelines() {
+        return oomTracking;
+    }
+
+    /**
+     * A Pipeline Hook body, read as it streams in. Throws for a body that is not a pipeline
+     * object. A failed pipeline with failed build jobs completes QUEUED once it and its jobs
+     * are committed (DUPLICATE when the pipeline was recorded before); any other, DROPPED.
+     */
+    public CompletableFuture<Decision> acceptPipeline(java.io.Reader body) throws InvalidWebhookException {
+        PipelineEventReader.Result read = pipelineReader.read(body);
+        if (read instanceof PipelineEventReader.Dropped d) {
+            log.debug("dropped a pipeline hook: {}", d.reason());
+            return CompletableFuture.completedFuture(Decision.DROPPED);
+        }
+        FailedPipeline pipeline = ((PipelineEventReader.Failed) read).pipeline();
+        return writer.write(new IntakeWriter.PipelineArrival(pipeline)).handle((added, error) -> {
+            if (error != null) {
+                throw new NotStored("pipeline " + pipeline.pipelineId(), error instanceof CompletionException ce
+                        && ce.getCause() != null ? ce.getCause() : error);
+            }
+            return added ? Decision.QUEUED : Decision.DUPLICATE;
+        });
     }
 
     /**
@@ -55,7 +93,7 @@ public final class Intake {
         }
         return writer.write(arrival).handle((added, error) -> {
             if (error != null) {
-                throw new NotStored(arrival.buildId(), error instanceof CompletionException ce && ce.getCause() != null
+                throw new NotStored("job " + arrival.buildId(), error instanceof CompletionException ce && ce.getCause() != null
                         ? ce.getCause() : error);
             }
             return invalid ? Decision.INVALID : added ? Decision.QUEUED : Decision.DUPLICATE;

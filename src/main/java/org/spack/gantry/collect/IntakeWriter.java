@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.FailedJobStore;
+import org.spack.gantry.store.PipelineStore;
 import org.spack.gantry.store.QueueStore;
 
 /**
@@ -26,11 +28,15 @@ public final class IntakeWriter implements AutoCloseable {
     /** Beyond this many webhooks waiting for the disk, answer 503 at once rather than pile up memory. */
     private static final int MAX_WAITING = 20_000;
 
+    /** What one webhook asks to record: a job, or a failed pipeline. */
+    public sealed interface Entry permits Arrival, PipelineArrival {}
+
     /**
-     * A job to record as it arrived: admitted (queued for collection) or invalid (recorded
-     * as skipped), with its source and the document it came in.
+     * A job to record as it arrived: admitted (queued for collection, or to be looked at for
+     * an OOM kill when it failed) or invalid (recorded as skipped), with its source and the
+     * document it came in.
      */
-    public record Arrival(Admission admission, String source, String document) {
+    public record Arrival(Admission admission, String source, String document) implements Entry {
         public Arrival {
             if (admission instanceof Admission.Dropped) {
                 throw new IllegalArgumentException("a dropped job is not recorded");
@@ -38,14 +44,21 @@ public final class IntakeWriter implements AutoCloseable {
         }
 
         long buildId() {
-            return admission instanceof Admission.Admitted a ? a.event().buildId() : ((Admission.Invalid) admission).buildId();
+            if (admission instanceof Admission.Admitted a) return a.event().buildId();
+            if (admission instanceof Admission.AdmittedFailure f) return f.job().buildId();
+            return ((Admission.Invalid) admission).buildId();
         }
     }
 
-    private record Pending(Arrival arrival, CompletableFuture<Boolean> added) {}
+    /** A failed pipeline: recorded with its failed build jobs, each queued to be looked at for an OOM kill. */
+    public record PipelineArrival(FailedPipeline pipeline) implements Entry {}
+
+    private record Pending(Entry entry, CompletableFuture<Boolean> added) {}
 
     private final Database db;
     private final QueueStore queue;
+    private final FailedJobStore failedJobs = new FailedJobStore();
+    private final PipelineStore pipelines = new PipelineStore();
     private final Runnable onQueued;
     private final Clock clock;
     private final BlockingQueue<Pending> waiting = new ArrayBlockingQueue<>(MAX_WAITING);
@@ -68,14 +81,14 @@ public final class IntakeWriter implements AutoCloseable {
 
     /**
      * Queues the event; the result completes once it is committed: true when added,
-     * false when that build was already queued or done. Completes exceptionally when
-     * the event is not on disk.
+     * false when that build (or pipeline) was already queued or done. Completes
+     * exceptionally when the event is not on disk.
      */
-    public CompletableFuture<Boolean> write(Arrival arrival) {
+    public CompletableFuture<Boolean> write(Entry entry) {
         CompletableFuture<Boolean> added = new CompletableFuture<>();
         if (!open) {
             added.completeExceptionally(new IllegalStateException("Gantry is stopping"));
-        } else if (!waiting.offer(new Pending(arrival, added))) {
+        } else if (!waiting.offer(new Pending(entry, added))) {
             added.completeExceptionally(new IllegalStateException(
                     MAX_WAITING + " webhooks are already waiting for the database"));
         }
@@ -109,7 +122,7 @@ public final class IntakeWriter implements AutoCloseable {
             added = db.write(c -> {
                 List<Boolean> results = new ArrayList<>(batch.size());
                 for (Pending p : batch) {
-                    results.add(record(c, p.arrival(), now));
+                    results.add(record(c, p.entry(), now));
                 }
                 return results;
             });
@@ -135,13 +148,37 @@ public final class IntakeWriter implements AutoCloseable {
         return count;
     }
 
-    private boolean record(java.sql.Connection c, Arrival a, double now) throws java.sql.SQLException {
+    private boolean record(java.sql.Connection c, Entry entry, double now) throws java.sql.SQLException {
+        if (entry instanceof PipelineArrival p) {
+            FailedPipeline f = p.pipeline();
+            boolean added = pipelines.record(c, f.pipelineId(), f.ref(),
+                    f.failedJobs().stream().map(FailedJob::buildId).toList(), now);
+            for (FailedJob job : f.failedJobs()) {
+                // the hook's body is not kept whole (it lists every job of the pipeline): what was read of the job
+                String document = "{\"pipeline_id\": " + f.pipelineId() + ", \"build_id\": " + job.buildId()
+                        + ", \"build_status\": \"" + FailedJob.STATUS + "\"}";
+                queueFailure(c, job, "pipeline", document, now);
+            }
+            return added;
+        }
+        Arrival a = (Arrival) entry;
         if (a.admission() instanceof Admission.Admitted admitted) {
             JobEvent e = admitted.event();
             return queue.enqueue(c, e.buildId(), e.startedAt(), e.finishedAt(), e.ref(), a.source(), a.document(), now);
         }
+        if (a.admission() instanceof Admission.AdmittedFailure failure) {
+            return queueFailure(c, failure.job(), a.source(), a.document(), now);
+        }
         Admission.Invalid invalid = (Admission.Invalid) a.admission();
         return queue.recordSkipped(c, invalid.buildId(), a.source(), a.document(), QueueStore.INVALID_PREFIX + invalid.reason(), now);
+    }
+
+    /** Keeps a failed job's facts and queues it, to be looked at once Prometheus surely has its end. */
+    private boolean queueFailure(java.sql.Connection c, FailedJob job, String source, String document, double now)
+            throws java.sql.SQLException {
+        failedJobs.insert(c, new FailedJobStore.Facts(job.buildId(), job.startedAt(), job.finishedAt(), job.ref(),
+                job.pipelineId()));
+        return queue.enqueueFailed(c, job.buildId(), source, document, now, Math.max(now, job.dueAt()));
     }
 
     /** Commits what is already waiting, then refuses new events. */

@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Reads a job where it enters, once: a Job Hook body, or one job of the GitLab jobs
  * API (backfill, reconciliation). Both carry the same facts under different names;
- * one set of checks turns them into an {@link Admission}.
+ * one set of checks turns them into an {@link Admission}. A failed build job's Job Hook
+ * is admitted only when OOM kills are looked for (see {@link #JobEventReader(boolean)}).
  */
 public final class JobEventReader {
     /** Where each fact is, by source. Timestamps: the first field present wins. */
@@ -27,6 +28,18 @@ public final class JobEventReader {
     // GitLab docs, Jobs API: "started_at": "2015-12-24T17:54:27.722Z"
     private static final Fields API = new Fields("id", "status", "stage", List.of("started_at"), List.of("finished_at"));
 
+    private final boolean admitsFailures;
+
+    /** Admits only successful jobs. */
+    public JobEventReader() {
+        this(false);
+    }
+
+    /** @param admitsFailures whether a failed build job's Job Hook is admitted, to be looked at for an OOM kill */
+    public JobEventReader(boolean admitsFailures) {
+        this.admitsFailures = admitsFailures;
+    }
+
     /**
      * A Job Hook body. Throws only for what is not a Job Hook at all (not a JSON object,
      * or a success event without an integer {@code build_id}): GitLab counts a 4xx against the hook.
@@ -34,7 +47,11 @@ public final class JobEventReader {
     public Admission fromWebhook(String body) throws InvalidWebhookException {
         JsonElement root = strictJson(body);
         if (root == null || !root.isJsonObject()) throw new InvalidWebhookException("invalid json");
-        return read(root.getAsJsonObject(), WEBHOOK);
+        JsonObject o = root.getAsJsonObject();
+        if (admitsFailures && FailedJob.STATUS.equals(status(o, WEBHOOK))) {
+            return failure(o);
+        }
+        return read(o, WEBHOOK);
     }
 
     /**
@@ -61,26 +78,54 @@ public final class JobEventReader {
         }
     }
 
-    private static Admission read(JsonObject o, Fields f) throws InvalidWebhookException {
+    private static String status(JsonObject o, Fields f) {
         JsonElement status = o.get(f.status());
-        String statusText = status != null && status.isJsonPrimitive() ? status.getAsString() : String.valueOf(status);
+        return status != null && status.isJsonPrimitive() ? status.getAsString() : String.valueOf(status);
+    }
+
+    /**
+     * A failed job's Job Hook. Never refused (GitLab counts a 4xx against the hook): what
+     * cannot be read, or can never have been OOM-killed in the cluster, is dropped.
+     */
+    private static Admission failure(JsonObject o) {
+        try {
+            long id = integer(o, WEBHOOK.id());
+            String ineligible = ineligible(o, WEBHOOK);
+            if (ineligible != null) return new Admission.Dropped(ineligible);
+            JsonElement pipeline = o.get("pipeline_id");
+            Long pipelineId = pipeline != null && pipeline.isJsonPrimitive() && pipeline.getAsJsonPrimitive().isNumber()
+                    ? pipeline.getAsLong() : null;
+            return new Admission.AdmittedFailure(new FailedJob(id, timestamp(o, WEBHOOK.started()),
+                    timestamp(o, WEBHOOK.finished()), string(o, "ref"), pipelineId));
+        } catch (InvalidWebhookException | InvalidField e) {
+            return new Admission.Dropped("failed job not readable: " + e.getMessage());
+        }
+    }
+
+    /** Why the job can never be collected (see {@link Eligibility}), or null when it can. */
+    private static String ineligible(JsonObject o, Fields f) throws InvalidField {
+        String stage = string(o, f.stage());
+        JsonElement runner = o.get("runner");
+        if (runner == null) throw new InvalidField("missing field: runner");
+        if (!runner.isJsonNull() && !runner.isJsonObject()) {
+            throw new InvalidField("field runner must be an object or null");
+        }
+        String description = null;
+        if (runner.isJsonObject()) {
+            JsonElement d = runner.getAsJsonObject().get("description");
+            description = d != null && d.isJsonPrimitive() ? d.getAsString() : "";
+        }
+        return Eligibility.skipReason(stage, runner.isJsonObject(), description);
+    }
+
+    private static Admission read(JsonObject o, Fields f) throws InvalidWebhookException {
         // GitLab sends a hook for every status change, and the unfinished ones carry nulls
-        if (!JobEvent.STATUS.equals(statusText)) return new Admission.Dropped("not a successful job");
+        if (!JobEvent.STATUS.equals(status(o, f))) return new Admission.Dropped("not a successful job");
         long id = integer(o, f.id());
         try {
-            String stage = string(o, f.stage());
+            string(o, f.stage()); // a missing stage is reported before a missing ref
             String ref = string(o, "ref");
-            JsonElement runner = o.get("runner");
-            if (runner == null) throw new InvalidField("missing field: runner");
-            if (!runner.isJsonNull() && !runner.isJsonObject()) {
-                throw new InvalidField("field runner must be an object or null");
-            }
-            String description = null;
-            if (runner.isJsonObject()) {
-                JsonElement d = runner.getAsJsonObject().get("description");
-                description = d != null && d.isJsonPrimitive() ? d.getAsString() : "";
-            }
-            String ineligible = Eligibility.skipReason(stage, runner.isJsonObject(), description);
+            String ineligible = ineligible(o, f);
             if (ineligible != null) return new Admission.Dropped(ineligible);
             return new Admission.Admitted(new JobEvent(id, timestamp(o, f.started()), timestamp(o, f.finished()), ref));
         } catch (InvalidField e) {

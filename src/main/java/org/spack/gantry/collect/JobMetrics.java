@@ -13,6 +13,7 @@ import org.spack.gantry.upstream.UpstreamException;
 /** The Prometheus queries of collection, in the reference's PromQL, and what they must return. */
 final class JobMetrics {
     private static final String SPEC = "annotation_metrics_spack_job_spec_";
+    static final String OOM_SIGNAL = "kube_pod_container_status_terminated_reason";
 
     private final PrometheusClient prometheus;
 
@@ -68,6 +69,55 @@ final class JobMetrics {
         return new Resources(
                 resource(requests, "cpu", "request"), resource(requests, "memory", "request"),
                 limits.get("cpu"), resource(limits, "memory", "limit"), node);
+    }
+
+    /**
+     * Whether the pod's build container was OOM-killed at any time from {@code start} to
+     * {@code end}: kube-state-metrics' {@code kube_pod_container_status_terminated_reason}
+     * ("the reason the container is currently in terminated state") with
+     * {@code reason="OOMKilled"}. Not {@code ..._last_terminated_reason}, which describes
+     * the state before a restart, and a runner's build container is never restarted.
+     */
+    boolean oomKilled(String pod, double start, double end) throws UpstreamException {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("container", "build");
+        filters.put("pod", pod);
+        filters.put("reason", "OOMKilled");
+        for (Series s : prometheus.range(PrometheusClient.selector(OOM_SIGNAL, filters), start, end)) {
+            for (Series.Sample sample : s.samples()) {
+                try {
+                    if (sample.asDouble() >= 1) return true;
+                } catch (NumberFormatException notANumber) {
+                    // not a state kube-state-metrics reports
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The build container's memory request and limit in bytes, each null when it had none. */
+    record Memory(Double request, Double limit) {}
+
+    Memory memory(String pod, double time) throws UpstreamException {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("container", "build");
+        filters.put("pod", pod);
+        filters.put("resource", "memory");
+        return new Memory(first(prometheus.instant(PrometheusClient.selector("kube_pod_container_resource_requests",
+                filters), time)), first(prometheus.instant(PrometheusClient.selector("kube_pod_container_resource_limits",
+                filters), time)));
+    }
+
+    private static Double first(List<Series> res) {
+        for (Series s : res) {
+            try {
+                double v = s.samples().get(0).asDouble();
+                if (Double.isFinite(v)) return v;
+            } catch (NumberFormatException | IndexOutOfBoundsException unusable) {
+                // the next series, if any
+            }
+        }
+        return null;
     }
 
     UsageStats memoryUsage(String pod, double start, double end) throws UpstreamException, MissingData {

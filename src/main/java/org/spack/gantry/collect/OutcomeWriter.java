@@ -7,11 +7,14 @@ import org.spack.gantry.store.Database;
 import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobStore;
 import org.spack.gantry.store.NodeStore;
+import org.spack.gantry.store.OomKillRow;
+import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.store.QueueStore;
 
 /**
  * The one place a collection's result is written: the job, its node and the event's
- * outcome in one transaction, so that a crash leaves an event either done or still queued.
+ * outcome (or a failed job's OOM kill and its outcome) in one transaction, so that a
+ * crash leaves an event either done or still queued.
  */
 public final class OutcomeWriter {
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
@@ -21,25 +24,37 @@ public final class OutcomeWriter {
     private final JobStore jobs;
     private final NodeStore nodes;
     private final JobCommitListener committed;
+    private final KillListener killed;
     private final CollectionListener listener;
     private final Clock clock;
+    private final OomKillStore kills = new OomKillStore();
 
     public OutcomeWriter(Database db, QueueStore queue, JobStore jobs, NodeStore nodes, JobCommitListener committed,
             CollectionListener listener, Clock clock) {
+        this(db, queue, jobs, nodes, committed, KillListener.NONE, listener, clock);
+    }
+
+    /** @param killed told of each OOM kill right after its commit */
+    public OutcomeWriter(Database db, QueueStore queue, JobStore jobs, NodeStore nodes, JobCommitListener committed,
+            KillListener killed, CollectionListener listener, Clock clock) {
         this.db = db;
         this.queue = queue;
         this.jobs = jobs;
         this.nodes = nodes;
         this.committed = committed;
+        this.killed = killed;
         this.listener = listener;
         this.clock = clock;
     }
 
-    /** Writes what the collector returned: the job, or the reason it was skipped. */
+    /** Writes what the collector returned: the job, the OOM kill, or the reason it was skipped. */
     public Outcome write(QueueStore.Claimed claimed, Collector.Result result) {
         long buildId = claimed.buildId();
         if (result instanceof Collector.Skipped s) {
             return finish(claimed, Outcome.skipped(s.reason()));
+        }
+        if (result instanceof Collector.Killed k) {
+            return writeKill(claimed, k.kill());
         }
         CollectedJob found = ((Collector.Found) result).collected();
         Long[] rowId = new Long[1];
@@ -56,6 +71,24 @@ public final class OutcomeWriter {
         }
         log.info("job {} {} ({} {}@{})", buildId, outcome, found.job().pod(), found.job().pkgName(),
                 found.job().pkgVersion());
+        listener.outcome(outcome);
+        return outcome;
+    }
+
+    /** The kill and the event's outcome in one transaction; then the listener is told. */
+    private Outcome writeKill(QueueStore.Claimed claimed, OomKillRow kill) {
+        OomKillStore.Recorded[] recorded = new OomKillStore.Recorded[1];
+        Outcome outcome = db.write(c -> {
+            recorded[0] = kills.record(c, kill, now());
+            Outcome o = recorded[0] == null ? Outcome.skipped("already recorded")
+                    : Outcome.oomKilled(recorded[0].killsSinceSuccess());
+            queue.finish(c, claimed, o.state(), o.reason(), now());
+            return o;
+        });
+        if (recorded[0] != null) {
+            killed.killed(recorded[0]);
+        }
+        log.info("job {} {} ({} {} limit {} bytes)", claimed.buildId(), outcome, kill.pod(), kill.spec(), kill.memLimit());
         listener.outcome(outcome);
         return outcome;
     }

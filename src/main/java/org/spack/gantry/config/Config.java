@@ -28,7 +28,18 @@ public record Config(
         int reconcileLookbackHours,
         MemoryLimit memoryLimit,
         DatabaseLocation database,
-        int collectLeaseSeconds) {
+        int collectLeaseSeconds,
+        boolean limits,
+        boolean oomRerunPipelines) {
+
+    /**
+     * Whether answers carry a memory limit ({@code GANTRY_LIMITS=true}, or
+     * {@code GANTRY_MEMORY_LIMIT_FACTOR} set): only then can an OOM kill raise it, so only
+     * then are failed build jobs looked at for OOM kills.
+     */
+    public boolean oomTracking() {
+        return limits || !Double.isNaN(memoryLimit.factor());
+    }
 
     /** Reconciliation needs only the GitLab API: it queues, and a server with collection on collects. */
     public ReconcileSetting reconciliation() {
@@ -76,6 +87,7 @@ public record Config(
                 + ", host=" + host + ", port=" + port + ", logLevel=" + logLevel + ", logFormat=" + logFormat + ", accessLog=" + accessLog + ", collectWorkers=" + collectWorkers
                 + ", collectMaxAttempts=" + collectMaxAttempts + ", collectBackoffSeconds=" + collectBackoffSeconds
                 + ", httpTimeoutSeconds=" + httpTimeoutSeconds + ", reconcileIntervalSeconds=" + reconcileIntervalSeconds
-                + ", reconcileLookbackHours=" + reconcileLookbackHours + "]";
+                + ", reconcileLookbackHours=" + reconcileLookbackHours + ", limits=" + limits
+                + ", oomRerunPipelines=" + oomRerunPipelines + "]";
     }
 }

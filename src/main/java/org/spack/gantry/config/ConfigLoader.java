@@ -65,7 +65,21 @@ public final class ConfigLoader {
                 integer(values, "GANTRY_RECONCILE_LOOKBACK_HOURS", 24, 1, 24 * 30),
                 memoryLimit(values),
                 database(values),
-                integer(values, "GANTRY_COLLECT_LEASE_SECONDS", 120, 5, 86_400));
+                integer(values, "GANTRY_COLLECT_LEASE_SECONDS", 120, 5, 86_400),
+                "true".equals(choice(values, "GANTRY_LIMITS", "false", "true", "false")),
+                oomRerunPipelines(values));
+    }
+
+    /** GANTRY_OOM_RERUN_PIPELINES=true runs a failed pipeline again only where its jobs get a raised limit. */
+    private static boolean oomRerunPipelines(Map<String, String> values) {
+        boolean on = "true".equals(choice(values, "GANTRY_OOM_RERUN_PIPELINES", "false", "true", "false"));
+        boolean limits = "true".equals(choice(values, "GANTRY_LIMITS", "false", "true", "false"))
+                || memoryLimit(values) != MemoryLimit.NONE;
+        if (on && !limits) {
+            throw new ConfigException("GANTRY_OOM_RERUN_PIPELINES=true needs GANTRY_LIMITS=true or GANTRY_MEMORY_LIMIT_FACTOR:"
+                    + " without a memory limit in the answers an OOM-killed job would be run again with the same memory");
+        }
+        return on;
     }
 
     /** GANTRY_MEMORY_LIMIT_FACTOR: unset (no limit, the reference's answers), or a factor {@link MemoryLimit} allows. */

@@ -15,8 +15,9 @@ import org.spack.gantry.collect.Intake;
 import org.spack.gantry.collect.InvalidWebhookException;
 
 /**
- * {@code POST /v1/collect}, GitLab's Job Hook. Answers 200 only once the event is
- * committed to disk (or needs no collecting): GitLab never delivers a webhook twice.
+ * {@code POST /v1/collect}, GitLab's Job Hook (and, while OOM kills are looked for, its
+ * Pipeline Hook). Answers 200 only once the event is committed to disk (or needs no
+ * collecting): GitLab never delivers a webhook twice.
  */
 final class CollectHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(CollectHandler.class);
@@ -24,6 +25,12 @@ final class CollectHandler implements HttpHandler {
     private static final long MAX_DRAINED = 16 * 1024 * 1024;
     private static final String ROUTE = "/v1/collect";
     private static final RequestBody.Limits LIMITS = new RequestBody.Limits(MAX_BODY, MAX_DRAINED, Server.BODY_DEADLINE);
+    /** A Pipeline Hook lists every job of the pipeline: some 700 bytes each, thousands in a Spack pipeline. */
+    static final long MAX_PIPELINE_BODY = 16 * 1024 * 1024;
+    private static final RequestBody.Limits PIPELINE_LIMITS = new RequestBody.Limits(MAX_PIPELINE_BODY,
+            MAX_PIPELINE_BODY + MAX_DRAINED, Server.BODY_DEADLINE);
+    private static final String JOB_HOOK = "Job Hook";
+    private static final String PIPELINE_HOOK = "Pipeline Hook";
     private static final HttpString TOKEN = new HttpString("X-Gitlab-Token");
     private static final HttpString EVENT = new HttpString("X-Gitlab-Event");
 
@@ -55,30 +62,41 @@ final class CollectHandler implements HttpHandler {
             Responses.text(exchange, 401, "invalid token");
             return;
         }
+        boolean pipeline = isPipelineHook(exchange, on.intake());
         // read on the IO thread as it comes: a slow sender holds no worker
-        RequestBody.receive(exchange, LIMITS, (ex, body) -> ex.dispatch(() -> accept(ex, on.intake(), body)),
-                this::refusedBody);
+        RequestBody.receive(exchange, pipeline ? PIPELINE_LIMITS : LIMITS,
+                (ex, body) -> ex.dispatch(() -> accept(ex, on.intake(), pipeline, body)),
+                (ex, problem, detail) -> refusedBody(ex, problem, detail, pipeline ? PIPELINE_LIMITS : LIMITS));
     }
 
-    private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail) {
-        String answer = problem.answer(LIMITS);
+    /** A Pipeline Hook, taken while OOM kills are looked for. */
+    private static boolean isPipelineHook(HttpServerExchange exchange, Intake intake) {
+        return PIPELINE_HOOK.equals(exchange.getRequestHeaders().getFirst(EVENT)) && intake.takesPipelines();
+    }
+
+    private void refusedBody(HttpServerExchange exchange, RequestBody.Problem problem, String detail,
+            RequestBody.Limits limits) {
+        String answer = problem.answer(limits);
         refusals.refused(log, Level.WARN, ROUTE, problem.reason, "webhook refused: {} ({})", detail, answer);
         Responses.text(exchange, problem.status, answer);
     }
 
-    private void accept(HttpServerExchange exchange, Intake intake, byte[] body) {
+    private void accept(HttpServerExchange exchange, Intake intake, boolean pipeline, byte[] body) {
         String event = exchange.getRequestHeaders().getFirst(EVENT);
-        if (!"Job Hook".equals(event)) {
+        if (!JOB_HOOK.equals(event) && !pipeline) {
             // not fatal: a 200 keeps GitLab from disabling the hook
-            log.warn("ignored a webhook of event type '{}': only Job Hook is collected",
-                    event == null ? null : LogText.escape(event));
+            log.warn("ignored a webhook of event type '{}': only {} collected", event == null ? null : LogText.escape(event),
+                    intake.takesPipelines() ? "Job Hook and Pipeline Hook are" : "Job Hook is");
             listener.webhook(WebhookResult.IGNORED);
             Responses.empty(exchange, 200);
             return;
         }
         CompletableFuture<Intake.Decision> decision;
         try {
-            decision = intake.accept(new String(body, StandardCharsets.UTF_8));
+            decision = pipeline
+                    ? intake.acceptPipeline(new java.io.InputStreamReader(new java.io.ByteArrayInputStream(body),
+                            StandardCharsets.UTF_8))
+                    : intake.accept(new String(body, StandardCharsets.UTF_8));
         } catch (InvalidWebhookException e) {
             refusals.refused(log, Level.WARN, ROUTE, "invalid_webhook", "webhook refused: {}", LogText.escape(e.getMessage()));
             listener.webhook(WebhookResult.REFUSED);
@@ -101,10 +119,10 @@ final class CollectHandler implements HttpHandler {
             return;
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        long buildId = cause instanceof Intake.NotStored n ? n.buildId() : -1;
+        String subject = cause instanceof Intake.NotStored n ? n.subject() : "an event";
         // never a 200 for an event that is not on disk; GitLab will not send it again, backfill recovers it
-        log.error("webhook for job {} not stored, answered 503 (recover it with 'gantry backfill'): {}",
-                buildId, cause.getMessage());
+        log.error("webhook for {} not stored, answered 503 (recover it with 'gantry backfill'): {}",
+                subject, cause.getMessage());
         listener.webhook(WebhookResult.NOT_STORED);
         Responses.text(exchange, 503, "cannot store the event: " + cause.getMessage());
     }

@@ -15,19 +15,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 import org.spack.gantry.allocate.AllocationListener;
 import org.spack.gantry.collect.CollectionListener;
+import org.spack.gantry.collect.KillListener;
 import org.spack.gantry.collect.Outcome;
 import org.spack.gantry.collect.Reconciler;
 import org.spack.gantry.http.HttpListener;
 import org.spack.gantry.http.WebhookResult;
+import org.spack.gantry.oom.OomRaise;
+import org.spack.gantry.oom.PipelineReruns;
+import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.worker.Workers;
 
 /**
  * Everything {@code /metrics} shows, in a registry of its own (no global state): what the
  * HTTP server, the allocations, collection and reconciliation tell it, the JVM, and backups.
  */
-public final class GantryMetrics implements HttpListener, AllocationListener, CollectionListener, Reconciler.Listener {
+public final class GantryMetrics implements HttpListener, AllocationListener, CollectionListener, Reconciler.Listener,
+        KillListener, PipelineReruns.Listener {
     private static final int STATUSES = 600;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private boolean jvmRegistered;
@@ -49,6 +55,9 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     private final Counter reconcileBytes;
     private final Counter reconcileJobsSeen;
     private final Counter refused;
+    private final Counter oomKills;
+    private final Counter oomCapped;
+    private final Counter oomPipelinesStarted;
 
     public GantryMetrics(DoubleSupplier queueDepth, DoubleSupplier oldestQueuedAgeSeconds) {
         requests = Counter.builder().name("gantry_http_requests_total").help("HTTP requests by route and status")
@@ -101,6 +110,16 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
         retries.labelValues("gitlab");
         webhooks.labelValues(WebhookResult.QUEUED.label());
         webhooks.labelValues(WebhookResult.NOT_STORED.label());
+        oomKills = Counter.builder().name("gantry_oom_kills_total")
+                .help("Build containers found OOM-killed (kube-state-metrics' terminated reason OOMKilled), recorded")
+                .register(registry);
+        oomCapped = Counter.builder().name("gantry_oom_raise_capped_total")
+                .help("OOM kills of a spec past its " + OomRaise.CAP + " raises since its last successful build:"
+                        + " its limit is raised no further")
+                .register(registry);
+        oomPipelinesStarted = Counter.builder().name("gantry_oom_pipelines_started_total")
+                .help("Pipelines started to run again the OOM-killed build jobs of a failed pipeline")
+                .register(registry);
         GaugeWithCallback.builder().name("gantry_queue_depth").help("Webhooks acknowledged and not yet collected")
                 .callback(cb -> whileTheDatabaseAnswers(queueDepth, cb)).register(registry);
         GaugeWithCallback.builder().name("gantry_queue_oldest_age_seconds")
@@ -172,6 +191,27 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     private io.prometheus.metrics.core.datapoints.GaugeDataPoint inFlight(String route) {
         var series = inFlightByRoute.get(route);
         return series != null ? series : inFlightByRoute.computeIfAbsent(route, inFlight::labelValues);
+    }
+
+    /** {@code gantry_oom_raises_in_force}: how many specs' answers carry a raised memory limit now. */
+    public GantryMetrics withOomRaises(IntSupplier raisesInForce) {
+        GaugeWithCallback.builder().name("gantry_oom_raises_in_force")
+                .help("Specs whose answers carry a memory limit raised after OOM kills (until a successful build)")
+                .callback(cb -> cb.call(raisesInForce.getAsInt())).register(registry);
+        return this;
+    }
+
+    @Override
+    public void killed(OomKillStore.Recorded kill) {
+        oomKills.inc();
+        if (OomRaise.capped(kill.killsSinceSuccess())) {
+            oomCapped.inc();
+        }
+    }
+
+    @Override
+    public void pipelineStarted() {
+        oomPipelinesStarted.inc();
     }
 
     @Override

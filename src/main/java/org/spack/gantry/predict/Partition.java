@@ -18,6 +18,7 @@ final class Partition {
     /** For row i, one past the last row with the same {@code end}: ties are contiguous. */
     private final int[] tiesEnd;
     private final double[] cpu;
+    private final double[] cpuMax;
     private final double[] mem;
     private final double[] memMax;
 
@@ -29,6 +30,7 @@ final class Partition {
         compilerVersion = new int[n];
         tiesEnd = new int[n];
         cpu = new double[n];
+        cpuMax = new double[n];
         mem = new double[n];
         memMax = new double[n];
         for (int i = 0; i < n; i++) {
@@ -37,6 +39,7 @@ final class Partition {
             compilerName[i] = compilerNames.get(j.compilerName());
             compilerVersion[i] = compilerVersions.get(j.compilerVersion());
             cpu[i] = j.cpuMean();
+            cpuMax[i] = j.cpuMax();
             mem[i] = j.memMean();
             memMax[i] = j.memMax();
         }
@@ -59,12 +62,12 @@ final class Partition {
         int i = 0;
         while (i < n && into.count() < SampleQuery.IDEAL_SAMPLE) {
             if (!newestIdFirstOnTies) {
-                if (matches(i, v, cn, cv)) into.add(cpu[i], mem[i], memMax[i]);
+                if (matches(i, v, cn, cv)) into.add(cpu[i], cpuMax[i], mem[i], memMax[i]);
                 i++;
             } else {
                 int end = tiesEnd[i];
                 for (int j = end - 1; j >= i && into.count() < SampleQuery.IDEAL_SAMPLE; j--) {
-                    if (matches(j, v, cn, cv)) into.add(cpu[j], mem[j], memMax[j]);
+                    if (matches(j, v, cn, cv)) into.add(cpu[j], cpuMax[j], mem[j], memMax[j]);
                 }
                 i = end;
             }
@@ -80,11 +83,13 @@ final class Partition {
     static final class Sample {
         private int count;
         private double cpu;
+        private double cpuMax;
         private double mem;
         private double memMax;
 
-        void add(double rowCpu, double rowMem, double rowMemMax) {
+        void add(double rowCpu, double rowCpuMax, double rowMem, double rowMemMax) {
             cpu += rowCpu;
+            cpuMax += rowCpuMax;
             mem += rowMem;
             memMax = count == 0 ? rowMemMax : Math.max(memMax, rowMemMax);
             count++;
@@ -97,6 +102,7 @@ final class Partition {
         void clear() {
             count = 0;
             cpu = 0;
+            cpuMax = 0;
             mem = 0;
         }
 
@@ -106,7 +112,7 @@ final class Partition {
 
         /** The prediction from this sample, once {@link #accepted()}. */
         Prediction prediction(String predictor) {
-            return Prediction.fromMeans(cpu / count, mem / count, predictor, memMax);
+            return Prediction.fromMeans(cpu / count, mem / count, predictor, memMax, cpuMax / count);
         }
     }
 }

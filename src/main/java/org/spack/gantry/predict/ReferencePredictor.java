@@ -48,13 +48,16 @@ public final class ReferencePredictor implements Predictor {
     /** Sums in the order the database returned the rows, as Python's {@code sum} does. */
     static Prediction meanOf(List<double[]> sample, String predictor) {
         double cpu = 0;
+        double cpuMax = 0;
         double mem = 0;
         double memMax = Double.NEGATIVE_INFINITY;
+        // each row: cpu_mean, cpu_max, mem_mean, mem_max, as the queries select them
         for (double[] row : sample) {
             cpu += row[0];
-            mem += row[1];
-            memMax = Math.max(memMax, row[2]);
+            cpuMax += row[1];
+            mem += row[2];
+            memMax = Math.max(memMax, row[3]);
         }
-        return Prediction.fromMeans(cpu / sample.size(), mem / sample.size(), predictor, memMax);
+        return Prediction.fromMeans(cpu / sample.size(), mem / sample.size(), predictor, memMax, cpuMax / sample.size());
     }
 }

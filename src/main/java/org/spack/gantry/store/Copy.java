@@ -18,7 +18,7 @@ import java.util.Properties;
 /**
  * Moves a history from a SQLite file (Gantry's, or the reference's as it is) into an empty
  * PostgreSQL database that this release migrates: every row of {@code nodes}, {@code jobs},
- * {@code collection_queue} and reconciliation's tables, ids included, in one transaction.
+ * {@code collection_queue}, reconciliation's tables and OOM recovery's, ids included, in one transaction.
  * Then it counts and compares every row, value by value: text, integers, and doubles to the
  * bit; a REAL the reference stored in an INTEGER column ({@code start}, {@code end}) stays
  * a fraction (NUMERIC, whose scale tells a whole number from a REAL). The source is opened
@@ -36,6 +36,11 @@ public final class Copy {
         TABLES.put("reconcile_frontier", "id");
         TABLES.put("reconcile_unfinished", "build_id");
         TABLES.put("reconcile_last_run", "id");
+        // OOM recovery's (V6): the pipelines before their jobs, which refer to them
+        TABLES.put("failed_jobs", "build_id");
+        TABLES.put("oom_kills", "build_id");
+        TABLES.put("failed_pipelines", "pipeline_id");
+        TABLES.put("failed_pipeline_jobs", "pipeline_id, build_id");
     }
 
     private static final int BATCH = 1_000;

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class HistoryStore {
     private static final String COLUMNS = "id, pkg_name, pkg_variants, pkg_version, compiler_name, compiler_version,"
-            + " \"end\", cpu_mean, mem_mean, mem_max";
+            + " \"end\", cpu_mean, cpu_max, mem_mean, mem_max";
 
     private final Dialect dialect;
     private final String order;
@@ -96,7 +96,7 @@ public final class HistoryStore {
                 rows.add(new HistoryRow(rs.getLong(1), shared(strings, rs.getString(2)), shared(strings, rs.getString(3)),
                         shared(strings, rs.getString(4)), shared(strings, rs.getString(5)),
                         shared(strings, rs.getString(6)), rs.getDouble(7), rs.getDouble(8), rs.getDouble(9),
-                        rs.getDouble(10)));
+                        rs.getDouble(10), rs.getDouble(11)));
             }
         }
         return rows;

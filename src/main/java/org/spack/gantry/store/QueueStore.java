@@ -18,14 +18,20 @@ public final class QueueStore {
 
     /**
      * A claimed event: the job's facts (null in a row a previous release queued, which
-     * holds only the webhook body in {@code payload}) and how many times collection was tried before.
+     * holds only the webhook body in {@code payload}, and in a failed job's row, whose facts
+     * are in {@code failed_jobs}), how many times collection was tried before, and whether
+     * the job failed.
      */
-    public record Claimed(long buildId, Long startedAt, Long finishedAt, String ref, String payload, int attempts) {
+    public record Claimed(long buildId, Long startedAt, Long finishedAt, String ref, String payload, int attempts,
+            boolean failed) {
         /** What the row's {@code attempts} is while this claim holds it: a later claim of the same event counts one more. */
         int token() {
             return attempts + 1;
         }
     }
+
+    /** {@code job_status} of a failed build job's row (NULL: a successful job). */
+    private static final String FAILED = "failed";
 
     private static final String INSERT = "INSERT INTO collection_queue (build_id, payload, state, attempts,"
             + " received_at, next_attempt_at, job_start, job_end, ref, source)"
@@ -73,6 +79,26 @@ public final class QueueStore {
         st.setString(8, source);
     }
 
+    /**
+     * Queues a failed build job, to be looked at from {@code dueAt} on; false when that build
+     * is already queued or done. Its facts go to {@code failed_jobs}: the row has no
+     * job_start, job_end or ref, so that a previous release skips it (see V6).
+     */
+    public boolean enqueueFailed(Connection c, long buildId, String source, String document, double now, double dueAt)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO collection_queue (build_id, payload, state,"
+                + " attempts, received_at, next_attempt_at, source, job_status) VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)"
+                + " ON CONFLICT(build_id) DO NOTHING")) {
+            st.setLong(1, buildId);
+            st.setString(2, document);
+            st.setDouble(3, now);
+            st.setDouble(4, dueAt);
+            st.setString(5, source);
+            st.setString(6, FAILED);
+            return st.executeUpdate() > 0;
+        }
+    }
+
     /** Records a job that arrived unreadable as skipped with the reason; false when that build is already known. */
     public boolean recordSkipped(Connection c, long buildId, String source, String document, String reason, double now)
             throws SQLException {
@@ -99,7 +125,7 @@ public final class QueueStore {
      */
     public Claimed claimNext(Connection c, double now, double leaseUntil, int maxAttempts) throws SQLException {
         Claimed claimed = null;
-        try (PreparedStatement st = c.prepareStatement("SELECT build_id, job_start, job_end, ref, payload, attempts"
+        try (PreparedStatement st = c.prepareStatement("SELECT build_id, job_start, job_end, ref, payload, attempts, job_status"
                 + " FROM collection_queue WHERE (state='pending' OR state='running' AND attempts<?) AND next_attempt_at<=?"
                 + " ORDER BY next_attempt_at LIMIT 1" + Dialect.of(c).claimRows())) {
             st.setInt(1, maxAttempts);
@@ -111,7 +137,7 @@ public final class QueueStore {
                     long end = rs.getLong(3);
                     Long finishedAt = rs.wasNull() ? null : end;
                     claimed = new Claimed(rs.getLong(1), startedAt, finishedAt, rs.getString(4), rs.getString(5),
-                            rs.getInt(6));
+                            rs.getInt(6), FAILED.equals(rs.getString(7)));
                 }
             }
         }

@@ -11,13 +11,13 @@ import java.util.function.Predicate;
 /**
  * The reference's sample queries (prediction.py), as it writes them: one SELECT per
  * predictor and kind of match, newest first, at most {@code limit} rows, each row
- * {@code cpu_mean, mem_mean, mem_max}. On SQLite they are the reference's text, the
+ * {@code cpu_mean, cpu_max, mem_mean, mem_max} (the reference's columns; limits are made of the maxima). On SQLite they are the reference's text, the
  * oracle the in-memory index is proven equal to. On PostgreSQL the order SQLite gives
  * rows that finished at the same time is written out (see {@link HistoryStore}), and the
  * expensive variants are compared by the Java rule, which has no {@code json_extract} there.
  */
 public final class ReferenceQueries {
-    private static final String SELECT = "SELECT cpu_mean, mem_mean, mem_max, pkg_variants FROM jobs WHERE ref='develop'";
+    private static final String SELECT = "SELECT cpu_mean, cpu_max, mem_mean, mem_max, pkg_variants FROM jobs WHERE ref='develop'";
 
     private final Dialect dialect;
     private final int limit;
@@ -94,8 +94,8 @@ public final class ReferenceQueries {
             List<double[]> rows = new ArrayList<>(limit);
             try (ResultSet rs = st.executeQuery()) {
                 while (rows.size() < limit && rs.next()) {
-                    if (accepts == null || accepts.test(rs.getString(4))) {
-                        rows.add(new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)});
+                    if (accepts == null || accepts.test(rs.getString(5))) {
+                        rows.add(new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)});
                     }
                 }
             }

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -40,7 +42,7 @@ import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * GET requests under one deadline for the whole call (connection, headers and body:
+ * GET (and the odd POST) requests under one deadline for the whole call (connection, headers and body:
  * an upstream that trickles its answer cannot hold a thread longer), each answer handed
  * to its reader as it arrives and never read past a bound, with a classification of
  * what went wrong (the underlying exception kept as the cause) and the cost of the calls
@@ -81,7 +83,7 @@ public final class HttpFetcher implements AutoCloseable {
     private volatile CloseableHttpClient client;
     private final Timeout deadline;
     /** Calls under way, so that a shutdown can abandon them instead of waiting out a slow upstream. */
-    private final Set<HttpGet> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<HttpUriRequestBase> inFlight = ConcurrentHashMap.newKeySet();
     /** Cancels each call that outlives its deadline. */
     private final ScheduledThreadPoolExecutor timer;
     private volatile boolean aborted;
@@ -142,10 +144,24 @@ public final class HttpFetcher implements AutoCloseable {
      */
     public <T> T stream(URI uri, Map<String, String> headers, Upstream upstream, Meter meter, ErrorDetail errorDetail,
             long maxBytes, BodyReader<T> reader) throws UpstreamException {
+        return call(new HttpGet(uri), headers, upstream, meter, errorDetail, maxBytes, reader);
+    }
+
+    /**
+     * As {@link #stream}, with a POST without a body (its parameters in the query, as
+     * GitLab's API takes them). A transient failure may have come after the upstream
+     * acted: the caller decides whether asking again is safe.
+     */
+    public <T> T post(URI uri, Map<String, String> headers, Upstream upstream, Meter meter, ErrorDetail errorDetail,
+            long maxBytes, BodyReader<T> reader) throws UpstreamException {
+        return call(new HttpPost(uri), headers, upstream, meter, errorDetail, maxBytes, reader);
+    }
+
+    private <T> T call(HttpUriRequestBase get, Map<String, String> headers, Upstream upstream, Meter meter,
+            ErrorDetail errorDetail, long maxBytes, BodyReader<T> reader) throws UpstreamException {
         if (aborted) {
             throw new UpstreamException(upstream, upstream + " not asked: Gantry is stopping", true);
         }
-        HttpGet get = new HttpGet(uri);
         headers.forEach(get::addHeader);
         inFlight.add(get);
         AtomicBoolean expired = new AtomicBoolean();
@@ -252,7 +268,7 @@ public final class HttpFetcher implements AutoCloseable {
     /** Abandons every call under way and refuses new ones: their callers see a transient failure at once. */
     public void abort() {
         aborted = true;
-        for (HttpGet get : inFlight) {
+        for (HttpUriRequestBase get : inFlight) {
             get.cancel();
         }
     }

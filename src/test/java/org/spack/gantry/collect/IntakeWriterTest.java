@@ -91,6 +91,37 @@ class IntakeWriterTest {
         assertEquals(0, TestDatabases.count(file, "SELECT count(*) FROM collection_queue"));
     }
 
+    @Test
+    void aFailedJobAndAFailedPipelineAreCommittedBeforeTheirAnswerAndOncePreviousReleasesSkipThem() throws Exception {
+        String hook = org.spack.gantry.testing.Webhooks.failed(51, 1_700_000_000L, 1_700_000_600L, 9).toString();
+        Admission failed = new JobEventReader(true).fromWebhook(hook);
+        assertTrue(writer.write(new IntakeWriter.Arrival(failed, "webhook", hook)).join());
+        // a job that ended just now (the writer's clock is the system's)
+        long end52 = System.currentTimeMillis() / 1000 + 10;
+        FailedJob job52 = new FailedJob(52, end52 - 700, end52, "develop", 9L);
+        IntakeWriter.PipelineArrival pipeline = new IntakeWriter.PipelineArrival(new FailedPipeline(9, "develop",
+                List.of(new FailedJob(51, 1_700_000_000L, 1_700_000_600L, "develop", 9L), job52)));
+        assertTrue(writer.write(pipeline).join());
+        assertFalse(writer.write(pipeline).join(), "the same pipeline again is a duplicate");
+        // committed: another connection sees each job once, failed, and the pipeline with both
+        assertEquals(2, TestDatabases.count(file, "SELECT count(*) FROM collection_queue WHERE job_status = 'failed'"
+                + " AND state = 'pending'"));
+        assertEquals(2, TestDatabases.count(file, "SELECT count(*) FROM failed_pipeline_jobs WHERE pipeline_id = 9"));
+        assertEquals(end52, TestDatabases.count(file, "SELECT job_end FROM failed_jobs WHERE build_id = 52"));
+        // not before Prometheus has surely scraped the container's end
+        assertEquals(end52 + 120, TestDatabases.count(file, "SELECT CAST(next_attempt_at AS INTEGER) FROM collection_queue"
+                + " WHERE build_id = 52"), "due 120 s after the job ended");
+        assertTrue(TestDatabases.count(file, "SELECT CAST(next_attempt_at AS INTEGER) FROM collection_queue"
+                + " WHERE build_id = 51") < end52, "a job that ended long ago is due at once");
+        // a previous release, which reads successes only, finds no facts in the rows and reads their payload: not a success
+        assertEquals(0, TestDatabases.count(file, "SELECT count(*) FROM collection_queue WHERE job_start IS NOT NULL"
+                + " OR job_end IS NOT NULL OR ref IS NOT NULL"));
+        for (long id : new long[] {51, 52}) {
+            String payload = TestDatabases.text(file, "SELECT payload FROM collection_queue WHERE build_id = " + id);
+            assertEquals(new Admission.Dropped("not a successful job"), new JobEventReader().fromWebhook(payload));
+        }
+    }
+
     /** Ids 0..n-1 from {@code threads} threads released at once, in id order. */
     private List<CompletableFuture<Boolean>> submitConcurrently(int n, int threads) throws InterruptedException {
         List<CompletableFuture<Boolean>> results = new ArrayList<>();

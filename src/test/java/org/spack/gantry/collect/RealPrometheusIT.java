@@ -112,7 +112,7 @@ class RealPrometheusIT {
         db = dir.resolve("gantry.db");
         gantry = new Application(new Config(prometheus.apiUrl(), null, gitlab.url("/api/v4/projects/2"), API_TOKEN,
                 HOOK_TOKEN, db, db.resolveSibling("backups"), "127.0.0.1", 0, "warn", "text", false, 2, 3, 0.2, 10, 0, 24, MemoryLimit.NONE,
-                new org.spack.gantry.store.DatabaseLocation.SqliteFile(db), 120), BuildInfo.load(), Clock.systemUTC());
+                new org.spack.gantry.store.DatabaseLocation.SqliteFile(db), 120, false, false), BuildInfo.load(), Clock.systemUTC());
         gantry.start();
 
         Webhooks hooks = new Webhooks("http://127.0.0.1:" + gantry.port(), HOOK_TOKEN);

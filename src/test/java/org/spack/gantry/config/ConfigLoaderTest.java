@@ -193,4 +193,24 @@ class ConfigLoaderTest {
                 () -> new ConfigLoader(Map.of("GANTRY_COLLECT_LEASE_SECONDS", "1"), null).load());
         assertEquals("GANTRY_COLLECT_LEASE_SECONDS must be a whole number from 5 to 86400, not '1'", lease.getMessage());
     }
+
+    @Test
+    void limitsModeAndPipelineRerunsAreOptIn() {
+        Config off = new ConfigLoader(Map.of(), null).load();
+        assertEquals(false, off.limits());
+        assertEquals(false, off.oomRerunPipelines());
+        assertEquals(false, off.oomTracking(), "no memory limit in the answers: nothing for a kill to raise");
+        Config limits = new ConfigLoader(Map.of("GANTRY_LIMITS", "true", "GANTRY_OOM_RERUN_PIPELINES", "TRUE"), null).load();
+        assertEquals(true, limits.limits());
+        assertEquals(true, limits.oomRerunPipelines());
+        assertEquals(true, limits.oomTracking());
+        assertEquals(true, new ConfigLoader(Map.of("GANTRY_MEMORY_LIMIT_FACTOR", "1.5", "GANTRY_OOM_RERUN_PIPELINES", "true"),
+                null).load().oomTracking());
+        assertEquals("GANTRY_LIMITS must be true or false, not 'yes'", assertThrows(ConfigException.class,
+                () -> new ConfigLoader(Map.of("GANTRY_LIMITS", "yes"), null).load()).getMessage());
+        assertEquals("GANTRY_OOM_RERUN_PIPELINES=true needs GANTRY_LIMITS=true or GANTRY_MEMORY_LIMIT_FACTOR: without a"
+                + " memory limit in the answers an OOM-killed job would be run again with the same memory",
+                assertThrows(ConfigException.class,
+                        () -> new ConfigLoader(Map.of("GANTRY_OOM_RERUN_PIPELINES", "true"), null).load()).getMessage());
+    }
 }

@@ -157,7 +157,7 @@ class HttpApiTest {
         var body = com.google.gson.JsonParser.parseString(r.body()).getAsJsonObject();
         assertEquals("ok", body.get("status").getAsString());
         assertEquals(BuildInfo.load().version(), body.get("version").getAsString());
-        assertEquals("5", body.get("schema_version").getAsString());
+        assertEquals("6", body.get("schema_version").getAsString());
         assertEquals(0, body.get("queue_depth").getAsInt());
         assertEquals("disabled: PROMETHEUS_URL, GITLAB_API_TOKEN, GITLAB_WEBHOOK_TOKEN not set", body.get("collection").getAsString());
         assertEquals("disabled: GITLAB_API_TOKEN not set", body.get("reconciliation").getAsString());

@@ -357,7 +357,7 @@ class ArchiveIT {
         Result migrate = Processes.run(tmp, Map.of("DB_FILE", tmp.resolve("g.db").toString()),
                 List.of(ARCHIVE.toString(), "migrate"));
         assertEquals(0, migrate.code(), migrate.err());
-        assertTrue(migrate.out().contains("schema version none -> 5"), migrate.out());
+        assertTrue(migrate.out().contains("schema version none -> 6"), migrate.out());
         Result bad = archive("--bogus");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown option --bogus"), bad.err());

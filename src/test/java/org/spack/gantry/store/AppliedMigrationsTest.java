@@ -26,10 +26,10 @@ class AppliedMigrationsTest {
     @Test
     void aDatabaseFlywayMigratedIsUpToDateWithTheSameChecksums() {
         Path file = TestDatabases.migrated(dir);
-        assertEquals("5", applied.upToDateVersion(file));
+        assertEquals("6", applied.upToDateVersion(file));
         List<AppliedMigrations.Script> scripts = AppliedMigrations.bundledScripts();
         assertNotNull(scripts);
-        assertEquals(List.of("1", "2", "3", "4", "5"), scripts.stream().map(AppliedMigrations.Script::version).toList());
+        assertEquals(List.of("1", "2", "3", "4", "5", "6"), scripts.stream().map(AppliedMigrations.Script::version).toList());
         for (AppliedMigrations.Script s : scripts) {
             assertEquals(TestDatabases.count(file, "SELECT checksum FROM flyway_schema_history WHERE version='" + s.version() + "'"),
                     (long) s.checksum(), s.name());
@@ -41,7 +41,7 @@ class AppliedMigrationsTest {
         Path file = TestDatabases.reference(dir);
         assertNull(applied.upToDateVersion(file));
         migrations(file).migrate();
-        assertEquals("5", applied.upToDateVersion(file));
+        assertEquals("6", applied.upToDateVersion(file));
     }
 
     @Test
@@ -51,7 +51,7 @@ class AppliedMigrationsTest {
 
         // a migration this release bundles and the database lacks
         List<AppliedMigrations.Script> more = new ArrayList<>(AppliedMigrations.bundledScripts());
-        more.add(new AppliedMigrations.Script("6", "V6__next.sql", 42));
+        more.add(new AppliedMigrations.Script("7", "V7__next.sql", 42));
         assertNull(new AppliedMigrations(more).upToDateVersion(file));
         // a migration the database has and this release does not (a newer release ran)
         assertNull(new AppliedMigrations(more.subList(0, 2)).upToDateVersion(file));
@@ -60,7 +60,7 @@ class AppliedMigrationsTest {
         TestDatabases.execute(file, "UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '2'");
         assertNull(applied.upToDateVersion(file));
         TestDatabases.execute(file, "UPDATE flyway_schema_history SET checksum = checksum - 1 WHERE version = '2'");
-        assertEquals("5", applied.upToDateVersion(file));
+        assertEquals("6", applied.upToDateVersion(file));
         TestDatabases.execute(file, "UPDATE flyway_schema_history SET success = 0 WHERE version = '3'");
         assertNull(applied.upToDateVersion(file));
     }

@@ -26,8 +26,8 @@ class MigrationsTest {
     void aNewDatabaseGetsEverySchemaVersionWithoutABackup() {
         Path file = dir.resolve("new.db");
         Migrations.Result r = migrations(file).migrate();
-        assertEquals(5, r.applied());
-        assertEquals("5", r.schemaVersion());
+        assertEquals(6, r.applied());
+        assertEquals("6", r.schemaVersion());
         assertEquals(null, r.backupFile());
         assertEquals(List.of(), migrations(file).status().pending());
     }
@@ -42,11 +42,11 @@ class MigrationsTest {
         assertTrue(before.adoptsReferenceDatabase());
         assertEquals("2", before.schemaVersion());
         assertEquals(List.of("V3__collection_queue.sql", "V4__typed_queue_and_reconciliation.sql",
-                "V5__reconcile_frontier.sql"), before.pending());
+                "V5__reconcile_frontier.sql", "V6__oom_kills.sql"), before.pending());
 
         Migrations.Result r = migrations(file).migrate();
-        assertEquals(3, r.applied());
-        assertEquals("5", r.schemaVersion());
+        assertEquals(4, r.applied());
+        assertEquals("6", r.schemaVersion());
         assertEquals(6, TestDatabases.count(file, "SELECT count(*) FROM jobs"));
         assertEquals(2, TestDatabases.count(file, "SELECT count(*) FROM nodes"));
         assertNotNull(r.backupFile());

@@ -36,7 +36,11 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /** One request as received. */
-    public record Request(String path, String query, Map<String, String> headers) {}
+    public record Request(String path, String query, Map<String, String> headers, String method) {
+        public Request(String path, String query, Map<String, String> headers) {
+            this(path, query, headers, "GET");
+        }
+    }
 
     static {
         // the JDK server writes headers and body separately: without this, Nagle's algorithm
@@ -78,7 +82,7 @@ public final class FakeUpstream implements AutoCloseable {
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
         String rawQuery = ex.getRequestURI().getRawQuery();
         Request req = new Request(ex.getRequestURI().getPath(),
-                rawQuery == null ? "" : URLDecoder.decode(rawQuery, StandardCharsets.UTF_8), headers);
+                rawQuery == null ? "" : URLDecoder.decode(rawQuery, StandardCharsets.UTF_8), headers, ex.getRequestMethod());
         requests.add(req);
         Answer a;
         try {

@@ -45,6 +45,84 @@ public final class Webhooks {
         return p;
     }
 
+    /**
+     * A failed build job's Job Hook (GitLab docs, "Job events": {@code build_status},
+     * {@code build_failure_reason}, {@code pipeline_id}); a job the kernel killed for
+     * memory fails as the runner reports exit code 137, here as a script failure.
+     */
+    public static JsonObject failed(long buildId, long start, long end, long pipelineId) {
+        JsonObject p = success(buildId, start, end);
+        p.addProperty("build_status", "failed");
+        p.addProperty("build_failure_reason", "script_failure");
+        p.addProperty("pipeline_id", pipelineId);
+        return p;
+    }
+
+    /** A Pipeline Hook without builds (GitLab docs, "Pipeline events"); add them to its {@code builds}. */
+    public static JsonObject pipeline(long pipelineId, String ref, String status) {
+        JsonObject attributes = new JsonObject();
+        attributes.addProperty("id", pipelineId);
+        attributes.addProperty("iid", pipelineId % 1000);
+        attributes.addProperty("ref", ref);
+        attributes.addProperty("tag", false);
+        attributes.addProperty("sha", "bcbb5ec396a2c0f828686f14fac9b80b780504f2");
+        attributes.addProperty("source", "parent_pipeline");
+        attributes.addProperty("status", status);
+        attributes.add("stages", new com.google.gson.JsonArray());
+        attributes.addProperty("created_at", "2016-08-12 15:23:28 UTC");
+        attributes.addProperty("finished_at", "2016-08-12 15:26:29 UTC");
+        attributes.addProperty("duration", 63);
+        attributes.add("variables", new com.google.gson.JsonArray());
+        JsonObject p = new JsonObject();
+        p.addProperty("object_kind", "pipeline");
+        p.add("object_attributes", attributes);
+        JsonObject project = new JsonObject();
+        project.addProperty("id", 2);
+        project.addProperty("path_with_namespace", "spack/spack");
+        p.add("project", project);
+        p.add("builds", new com.google.gson.JsonArray());
+        return p;
+    }
+
+    /** One element of a Pipeline Hook's {@code builds}; null times and runner as for a job that never ran. */
+    public static JsonObject pipelineBuild(long id, String stage, String status, Long start, Long end, String runner) {
+        JsonObject b = new JsonObject();
+        b.addProperty("id", id);
+        b.addProperty("stage", stage);
+        b.addProperty("name", "build " + id);
+        b.addProperty("status", status);
+        b.addProperty("created_at", GITLAB.format(Instant.ofEpochSecond(start == null ? 1_700_000_000L : start - 60)));
+        b.addProperty("started_at", start == null ? null : GITLAB.format(Instant.ofEpochSecond(start)));
+        b.addProperty("finished_at", end == null ? null : GITLAB.format(Instant.ofEpochSecond(end)));
+        b.addProperty("duration", start == null || end == null ? null : (double) (end - start));
+        b.addProperty("failure_reason", "failed".equals(status) ? "script_failure" : null);
+        b.addProperty("when", "on_success");
+        b.addProperty("manual", false);
+        b.addProperty("allow_failure", false);
+        if (runner == null) {
+            b.add("runner", com.google.gson.JsonNull.INSTANCE);
+        } else {
+            JsonObject r = new JsonObject();
+            r.addProperty("id", 380987);
+            r.addProperty("description", runner);
+            r.addProperty("active", true);
+            r.addProperty("runner_type", "instance_type");
+            r.addProperty("is_shared", true);
+            b.add("runner", r);
+        }
+        JsonObject artifacts = new JsonObject();
+        artifacts.add("filename", com.google.gson.JsonNull.INSTANCE);
+        artifacts.add("size", com.google.gson.JsonNull.INSTANCE);
+        b.add("artifacts_file", artifacts);
+        b.add("environment", com.google.gson.JsonNull.INSTANCE);
+        return b;
+    }
+
+    /** Posts one Pipeline Hook; the status GitLab would see. */
+    public int postPipeline(JsonObject payload) throws IOException, InterruptedException {
+        return http.send(request(payload.toString(), "Pipeline Hook"), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     /** Posts one Job Hook; the status GitLab would see. */
     public int post(JsonObject payload) throws IOException, InterruptedException {
         return post(payload.toString()).statusCode();
@@ -60,10 +138,14 @@ public final class Webhooks {
     }
 
     private HttpRequest request(String body) {
+        return request(body, "Job Hook");
+    }
+
+    private HttpRequest request(String body, String event) {
         return HttpRequest.newBuilder(URI.create(collectUrl))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .header("X-Gitlab-Event", "Job Hook")
+                .header("X-Gitlab-Event", event)
                 .header("X-Gitlab-Token", token)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

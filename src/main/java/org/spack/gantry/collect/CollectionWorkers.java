@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.DatabaseException;
 import org.spack.gantry.store.FailedJobStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.upstream.UpstreamException;
@@ -206,7 +207,6 @@ public final class CollectionWorkers implements AutoCloseable {
     private void upstreamFailed(QueueStore.Claimed claimed, UpstreamException e) {
         long id = claimed.buildId();
         int attempts = claimed.attempts() + 1;
-        String upstream = e.upstream().label();
         if (e.isTransient() && !running) {
             // stopping: not this event's fault, so the try does not count
             db.write(c -> {
@@ -223,11 +223,11 @@ public final class CollectionWorkers implements AutoCloseable {
                 queue.retryAt(c, claimed, e.getMessage(), now() + delay);
                 return null;
             });
-            listener.retry(upstream);
+            listener.retry(e.upstream());
         } else {
             log.error("job {} not collected: {} ({})", id, e.getMessage(), e.isTransient()
                     ? "gave up after " + attempts + " tries" : "not retried: the answer will not change");
-            writer.finish(claimed, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
+            writer.finish(claimed, Outcome.failed(e.getMessage(), e.upstream().label() + (e.isTransient() ? "_unavailable" : "_error")));
         }
     }
 
@@ -245,8 +245,11 @@ public final class CollectionWorkers implements AutoCloseable {
                     if (!db.write(c -> queue.renew(c, claimed, now() + leaseSeconds))) {
                         held.remove(claimed.buildId());
                     }
-                } catch (RuntimeException e) {
+                } catch (DatabaseException e) {
+                    // the database is away: the lease is renewed on the next round, or expires and the job is collected again
                     log.warn("job {}: cannot renew the lease of its collection: {}", claimed.buildId(), e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("job {}: unexpected error while renewing the lease of its collection", claimed.buildId(), e);
                 }
             }
         }

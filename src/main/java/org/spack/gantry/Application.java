@@ -126,8 +126,7 @@ public final class Application implements AutoCloseable {
      */
     private AnswerRule answerRule() {
         Sizing sizing = config.limits()
-                ? new LimitsAnswer(Double.isNaN(config.memoryLimit().factor()) ? LimitsAnswer.DEFAULT_MEMORY_FACTOR
-                        : config.memoryLimit().factor())
+                ? LimitsAnswer.configured(config.memoryLimit())
                 : new ReferenceAnswer(config.memoryLimit());
         return config.oomTracking() ? new OomRaisedAnswer(sizing, oom.raises()) : sizing;
     }

@@ -4,10 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
@@ -15,6 +12,7 @@ import org.spack.gantry.store.DatabaseException;
 import org.spack.gantry.store.FailedJobStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.upstream.UpstreamException;
+import org.spack.gantry.worker.Wakeup;
 import org.spack.gantry.worker.Worker;
 
 /**
@@ -45,8 +43,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private final java.util.Map<Long, QueueStore.Claimed> held = new java.util.concurrent.ConcurrentHashMap<>();
     private final Worker worker;
     private Thread renewer;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final Wakeup wakeup = new Wakeup();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private final AtomicInteger released = new AtomicInteger();
@@ -99,12 +96,7 @@ public final class CollectionWorkers implements AutoCloseable {
 
     /** Wakes the idle workers: events were just queued. */
     public void signal() {
-        lock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.signal();
     }
 
     private void loop() {
@@ -256,17 +248,7 @@ public final class CollectionWorkers implements AutoCloseable {
     }
 
     private void sleepUntilWoken() {
-        lock.lock();
-        try {
-            if (running) {
-                wake.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
+        if (!wakeup.nap(IDLE_POLL_MS)) running = false;
     }
 
     private double now() {
@@ -281,12 +263,7 @@ public final class CollectionWorkers implements AutoCloseable {
     public int stop(long graceMs, Runnable abandon) {
         running = false;
         worker.stopping();
-        lock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.stop();
         if (!joinAll(graceMs)) {
             log.warn("collections still under way after {} ms: abandoning their upstream calls", graceMs);
             abandon.run();

@@ -163,8 +163,7 @@ public final class PipelineReruns implements AutoCloseable {
                 });
             } else {
                 log.error("failed pipeline {} on {} not run again: {}{}", due.pipelineId(), due.ref(), e.getMessage(),
-                        e.getMessage().contains("HTTP 401") || e.getMessage().contains("HTTP 403")
-                                ? " (starting a pipeline needs a GITLAB_API_TOKEN with the api scope)" : "");
+                        e.credentialsRefused() ? " (starting a pipeline needs a GITLAB_API_TOKEN with the api scope)" : "");
                 finish(due, "failed", e.getMessage(), null);
             }
         }

@@ -20,6 +20,7 @@ import org.spack.gantry.collect.Reconciliation;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ReconcileSetting;
+import org.spack.gantry.explain.Explainer;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.gitlab.GitLabPipelines;
 import org.spack.gantry.http.Health;
@@ -95,6 +96,7 @@ public final class Application implements AutoCloseable {
         this.reconciliation = reconciliation();
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8), metrics)
                 .allocations(allocations)
+                .explanations(new Explainer(reference, rule))
                 .webhooks(collection, config.gitlabWebhookToken())
                 .health(build.version(), () -> health(schema, allocations))
                 .metrics(metrics::scrape);

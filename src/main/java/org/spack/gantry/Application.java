@@ -85,7 +85,7 @@ public final class Application implements AutoCloseable {
         this.workers = new Workers(clock);
         metrics.withWorkers(workers);
         // the collection's job writer tells it of each commit (JobCommitListener)
-        this.history = new LiveHistory(db);
+        this.history = new LiveHistory(db, workers.register("history"));
         this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
         this.oom = oomRecovery();
         metrics.withOomRaises(oom.raises()::inForce);
@@ -157,12 +157,13 @@ public final class Application implements AutoCloseable {
             metrics.killed(kill);
         };
         OutcomeWriter outcomes = new OutcomeWriter(db, queue, jobs, nodes, committed, killed, metrics, clock);
-        CollectionWorkers workers = new CollectionWorkers(db, queue, collector, outcomes, retryPolicy(), metrics, clock,
-                config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()));
+        CollectionWorkers collecting = new CollectionWorkers(db, queue, collector, outcomes, retryPolicy(), metrics, clock,
+                config.collectWorkers(), new CollectionWorkers.Lease(config.collectLeaseSeconds(), config.sharedDatabase()),
+                workers.register("collect"));
         return new Collection.On(new IntakeWriter(db, queue, () -> {
-            workers.signal();
+            collecting.signal();
             oom.wake();
-        }, clock), workers, http::abort, config.oomTracking());
+        }, workers.register("intake"), clock), collecting, http::abort, config.oomTracking());
     }
 
     /** Needs only the GitLab API: it queues, and a server with collection on collects. */

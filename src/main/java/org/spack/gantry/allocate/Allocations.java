@@ -11,8 +11,9 @@ import org.spack.gantry.spec.SpecParser;
 /**
  * The one path from a spec's text to its answer, for a single allocation and for each
  * spec of a batch alike: the kept answer when nothing it depends on changed; otherwise
- * the spec parsed, predicted from the in-memory history (or, until that is loaded, by the
- * reference's queries) and turned into variables by the {@link AnswerRule}.
+ * the spec parsed, predicted from the in-memory history (or, until that is loaded and for
+ * a package whose new job it has not read yet, by the reference's queries) and turned into
+ * variables by the {@link AnswerRule}.
  */
 public final class Allocations {
     private final SpecParser parser;
@@ -56,10 +57,14 @@ public final class Allocations {
 
     private Answer fromIndex(HistoryIndex index, String specText) {
         Answer kept = cache.get(specText, pkg -> revision(index, pkg));
-        if (kept != null) {
+        if (kept != null && history.current(kept.pkgName())) {
             return kept;
         }
         Spec spec = parser.parse(specText);
+        if (!history.current(spec.pkgName())) {
+            // a job of it was committed here a moment ago, which the index reads next: the database has it
+            return computed(untilLoaded, spec, 0);
+        }
         // read before predicting: see AnswerCache.put
         long revision = revision(index, spec.pkgName());
         return cache.put(specText, computed(index, spec, revision));

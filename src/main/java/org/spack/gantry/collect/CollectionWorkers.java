@@ -1,6 +1,7 @@
 package org.spack.gantry.collect;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import org.spack.gantry.store.Database;
 import org.spack.gantry.store.FailedJobStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.upstream.UpstreamException;
+import org.spack.gantry.worker.Worker;
 
 /**
  * Threads that take acknowledged events from the queue, collect them and record
@@ -23,6 +25,8 @@ public final class CollectionWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionWorkers.class);
     private static final long IDLE_POLL_MS = 1_000;
     private static final long ABANDON_WAIT_MS = 3_000;
+    /** The longest one collection (its Prometheus queries, each with its timeout) may take before the pool counts as stuck. */
+    private static final Duration PATIENCE = Duration.ofMinutes(15);
 
     private final Database db;
     private final QueueStore queue;
@@ -38,6 +42,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private final boolean sharedDatabase;
     /** The claims this process holds, whose leases it renews. */
     private final java.util.Map<Long, QueueStore.Claimed> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Worker worker;
     private Thread renewer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -46,8 +51,9 @@ public final class CollectionWorkers implements AutoCloseable {
     private final AtomicInteger released = new AtomicInteger();
 
     public CollectionWorkers(Database db, QueueStore queue, Collector collector, OutcomeWriter writer,
-            RetryPolicy retry, CollectionListener listener, Clock clock, int threadCount, Lease lease) {
+            RetryPolicy retry, CollectionListener listener, Clock clock, int threadCount, Lease lease, Worker worker) {
         this.db = db;
+        this.worker = worker;
         this.queue = queue;
         this.collector = collector;
         this.writer = writer;
@@ -83,14 +89,10 @@ public final class CollectionWorkers implements AutoCloseable {
             }
         }
         running = true;
-        renewer = new Thread(this::renewLeases, "collect-leases");
-        renewer.setDaemon(true);
-        renewer.start();
+        worker.progressed(PATIENCE);
+        renewer = worker.start("collect-leases", this::renewLeases);
         for (int i = 0; i < threadCount; i++) {
-            Thread t = new Thread(this::loop, "collect-" + (i + 1));
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
+            threads.add(worker.start("collect-" + (i + 1), this::loop));
         }
     }
 
@@ -106,6 +108,8 @@ public final class CollectionWorkers implements AutoCloseable {
 
     private void loop() {
         while (running) {
+            // any thread's progress is the pool's: stuck threads show once every one of them is
+            worker.progressed(PATIENCE);
             QueueStore.Claimed claimed;
             try {
                 int[] abandoned = new int[1];
@@ -273,6 +277,7 @@ public final class CollectionWorkers implements AutoCloseable {
      */
     public int stop(long graceMs, Runnable abandon) {
         running = false;
+        worker.stopping();
         lock.lock();
         try {
             wake.signalAll();

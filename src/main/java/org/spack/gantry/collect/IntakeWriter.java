@@ -1,6 +1,7 @@
 package org.spack.gantry.collect;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -13,6 +14,7 @@ import org.spack.gantry.store.Database;
 import org.spack.gantry.store.FailedJobStore;
 import org.spack.gantry.store.PipelineStore;
 import org.spack.gantry.store.QueueStore;
+import org.spack.gantry.worker.Worker;
 
 /**
  * Group commit for the webhook queue. A webhook may be answered 200 only once it is
@@ -27,6 +29,9 @@ public final class IntakeWriter implements AutoCloseable {
     private static final int MAX_BATCH = 1_000;
     /** Beyond this many webhooks waiting for the disk, answer 503 at once rather than pile up memory. */
     private static final int MAX_WAITING = 20_000;
+    private static final long POLL_MS = 100;
+    /** The longest one commit may wait for the database before the worker counts as stuck. */
+    private static final Duration PATIENCE = Duration.ofMinutes(5);
 
     /** What one webhook asks to record: a job, or a failed pipeline. */
     public sealed interface Entry permits Arrival, PipelineArrival {}
@@ -62,20 +67,22 @@ public final class IntakeWriter implements AutoCloseable {
     private final Runnable onQueued;
     private final Clock clock;
     private final BlockingQueue<Pending> waiting = new ArrayBlockingQueue<>(MAX_WAITING);
-    private final Thread thread = new Thread(this::run, "intake-writer");
+    private final Worker worker;
+    private Thread thread;
     private volatile boolean open = true;
 
     /** @param onQueued told after each commit that added at least one event (wakes the workers) */
-    public IntakeWriter(Database db, QueueStore queue, Runnable onQueued, Clock clock) {
+    public IntakeWriter(Database db, QueueStore queue, Runnable onQueued, Worker worker, Clock clock) {
         this.db = db;
         this.queue = queue;
         this.onQueued = onQueued;
+        this.worker = worker;
         this.clock = clock;
-        thread.setDaemon(true);
     }
 
     public IntakeWriter start() {
-        thread.start();
+        worker.progressed(PATIENCE);
+        thread = worker.start("intake-writer", this::run);
         return this;
     }
 
@@ -98,9 +105,10 @@ public final class IntakeWriter implements AutoCloseable {
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         while (open || !waiting.isEmpty()) {
+            worker.progressed(Duration.ofMillis(POLL_MS).plus(PATIENCE));
             Pending first;
             try {
-                first = waiting.poll(100, TimeUnit.MILLISECONDS);
+                first = waiting.poll(POLL_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }
@@ -185,8 +193,9 @@ public final class IntakeWriter implements AutoCloseable {
     @Override
     public void close() {
         open = false;
+        worker.stopping();
         try {
-            thread.join(10_000);
+            if (thread != null) thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

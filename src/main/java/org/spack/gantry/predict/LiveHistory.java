@@ -2,9 +2,12 @@ package org.spack.gantry.predict;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
@@ -14,11 +17,14 @@ import org.spack.gantry.store.HistoryStore;
 import org.spack.gantry.store.JobChanges;
 import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobRow;
+import org.spack.gantry.worker.Worker;
 
 /**
  * Keeps a {@link HistoryIndex} equal to the jobs table, so that answering needs no SQL.
- * Loads it in the background; then the server's own commits are pushed ({@link
- * #committed}, right after the commit returns) and other processes' commits are learnt
+ * Loads it in the background; then the server's own commits are told ({@link #committed},
+ * right after the commit returns: the package is marked and read again on this class's
+ * thread, and until then {@link #current} says its answers must come from the database),
+ * and other processes' commits are learnt
  * from the database's {@link JobChanges}: on SQLite {@code PRAGMA data_version} every
  * {@link #CHECK_MS} ms (a backfill, an operator's {@code sqlite3}); on PostgreSQL the other
  * hosts' notifications as they come, and a comparison of every package every few seconds
@@ -27,28 +33,34 @@ import org.spack.gantry.store.JobRow;
 public final class LiveHistory implements JobCommitListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveHistory.class);
     static final long CHECK_MS = 200;
+    /** The longest the load, or one look for changes, may take before the worker counts as stuck. */
+    private static final Duration PATIENCE = Duration.ofMinutes(15);
 
     private final Database db;
     private final HistoryStore store;
     private final boolean idsFollowCommits;
     private final Object lock = new Object();
-    private final Thread thread;
+    private final Worker worker;
+    /** Packages this process committed a job of, not yet read again: each with the commit's sequence number. */
+    private final Map<String, Long> committedHere = new ConcurrentHashMap<>();
+    private final AtomicLong commits = new AtomicLong();
+    private Thread thread;
     private volatile JobChanges changes;
     private long lastId; // guarded by lock: every job up to it is in the index (where ids follow commits)
     private volatile HistoryIndex index;
     private volatile boolean closed;
 
-    public LiveHistory(Database db) {
+    public LiveHistory(Database db, Worker worker) {
         this.db = db;
         this.store = db.historyStore();
         this.idsFollowCommits = db.dialect().idsFollowCommits();
-        this.thread = new Thread(this::run, "history-index");
-        thread.setDaemon(true);
+        this.worker = worker;
     }
 
-    /** Starts loading, then following, on a thread of its own. */
+    /** Starts loading, then following, on the worker's thread. */
     public LiveHistory start() {
-        thread.start();
+        worker.progressed(PATIENCE);
+        thread = worker.start("history-index", this::run);
         return this;
     }
 
@@ -81,19 +93,35 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         }
     }
 
-    /** Reads the package again: the job this process just committed counts from the next request on. */
+    /**
+     * Marks the package of a job this process just committed, for the history thread to read
+     * again: the collecting thread does no more than that.
+     */
     @Override
     public void committed(long id, JobRow row) {
         if (!"develop".equals(row.ref())) return;
-        synchronized (lock) {
-            HistoryIndex current = index;
-            if (current == null || closed || idsFollowCommits && current.lastId(row.pkgName()) >= id) return;
-            try {
-                reread(current, row.pkgName());
-            } catch (RuntimeException e) {
-                // the background check reads it again
-                log.warn("history index: cannot read package {} after a commit: {}", row.pkgName(), e.getMessage());
+        HistoryIndex current = index;
+        if (current == null || closed || idsFollowCommits && current.lastId(row.pkgName()) >= id) return;
+        committedHere.put(row.pkgName(), commits.incrementAndGet());
+    }
+
+    /**
+     * Whether the index holds every job of the package this process committed; false for
+     * the moment between such a commit and the history thread reading the package again,
+     * when only the database answers exactly.
+     */
+    public boolean current(String pkgName) {
+        return !committedHere.containsKey(pkgName);
+    }
+
+    /** Reads again each package this process committed to; one that fails stays marked, for the next look. */
+    void readCommittedHere() {
+        for (Map.Entry<String, Long> e : committedHere.entrySet()) {
+            synchronized (lock) {
+                reread(index, e.getKey());
             }
+            // a commit during the read marked it again, with a newer number: read it once more next time
+            committedHere.remove(e.getKey(), e.getValue());
         }
     }
 
@@ -152,11 +180,13 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
         try {
             load();
         } catch (RuntimeException e) {
-            log.error("history index not loaded; allocations stay with the reference queries", e);
-            return;
+            // the worker logs it, with its stack trace, and shows itself dead
+            throw new IllegalStateException("history index not loaded; allocations stay with the reference queries", e);
         }
         while (!closed) {
+            worker.progressed(Duration.ofMillis(CHECK_MS).plus(PATIENCE));
             try {
+                readCommittedHere();
                 follow(changes.await(CHECK_MS));
             } catch (InterruptedException e) {
                 return;
@@ -171,7 +201,8 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
+        worker.stopping();
+        if (thread != null) thread.interrupt();
         JobChanges c = changes;
         if (c != null) {
             c.close();

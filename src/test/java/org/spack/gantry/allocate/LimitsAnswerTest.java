@@ -19,6 +19,7 @@ import org.spack.gantry.store.Database;
 import org.spack.gantry.testing.GeneratedHistory;
 import org.spack.gantry.testing.Parity;
 import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestWorkers;
 
 /** Limits mode answers as spack-gantry's add/resource-limits branch does, with requests never above limits. */
 class LimitsAnswerTest {
@@ -51,7 +52,7 @@ class LimitsAnswerTest {
         // the branch's gantry/tests/sql/insert_samples.sql is the parity history, unchanged
         TestDatabases.execute(file, Parity.text("insert_samples.sql"));
         LimitsAnswer limits = new LimitsAnswer(LimitsAnswer.DEFAULT_MEMORY_FACTOR);
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db, TestWorkers.worker("history"))) {
             for (Predictor predictor : List.of(new ReferencePredictor(db), live.load())) {
                 String name = predictor.getClass().getSimpleName();
                 assertEquals(BRANCH_NORMAL, body(limits, predictor, NORMAL), name + ": test_exact_match");
@@ -70,7 +71,7 @@ class LimitsAnswerTest {
         Path file = TestDatabases.migrated(dir);
         GeneratedHistory history = GeneratedHistory.random(19, 60, 3_000);
         int withHistory = 0;
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db, TestWorkers.worker("history"))) {
             db.write(c -> {
                 GeneratedHistory.insert(c, history.jobs());
                 return null;

@@ -24,6 +24,7 @@ import org.spack.gantry.store.OomKillRow;
 import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.testing.GeneratedHistory;
 import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestWorkers;
 
 /** Answers served from memory follow the raises: a kept answer is not given after a raise begins, grows or ends. */
 class OomRaisedAnswerTest {
@@ -41,7 +42,7 @@ class OomRaisedAnswerTest {
             jobs.add(new GeneratedHistory.Job("develop", "zlib", "1.3", Map.of("shared", true), "{\"shared\": true}",
                     "gcc", "12.3.0", 1_700_000_000L + i, 1.5, MEM_MEAN));
         }
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db, TestWorkers.worker("history"))) {
             db.write(c -> {
                 GeneratedHistory.insert(c, jobs);
                 return null;
@@ -75,7 +76,7 @@ class OomRaisedAnswerTest {
     @Test
     void theRequestFollowsALimitRaisedBelowIt() {
         Path file = TestDatabases.migrated(dir);
-        try (Database db = Database.open(file, 1); LiveHistory live = new LiveHistory(db)) {
+        try (Database db = Database.open(file, 1); LiveHistory live = new LiveHistory(db, TestWorkers.worker("history"))) {
             live.load();
             OomRaises raises = new OomRaises(List.of());
             // GANTRY_MEMORY_LIMIT_FACTOR alone: the default answer (no history) carries no limit...

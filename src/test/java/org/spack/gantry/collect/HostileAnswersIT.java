@@ -99,8 +99,13 @@ class HostileAnswersIT {
             assertTrue(gantry.isAlive(), gantry.logText());
             String health = health(gantry);
             assertTrue(health.contains("failed: GitLab's jobs API answered element 1 without an integer id, not a job"), health);
-            assertTrue(health.contains("\"workers\":{\"reconcile\":\"up\"}"), health);
+            // every background loop alive: the history, the collection pool, the webhook intake, reconciliation
+            assertTrue(health.contains("\"workers\":{\"history\":\"up\",\"collect\":\"up\",\"intake\":\"up\","
+                    + "\"reconcile\":\"up\"}"), health);
             String metrics = metrics(gantry);
+            for (String worker : List.of("history", "collect", "intake")) {
+                assertEquals(1, metric(metrics, "gantry_worker_up{worker=\"" + worker + "\"}"), worker);
+            }
             assertTrue(metric(metrics, "gantry_reconcile_failures_total{reason=\"gitlab_error\"}") >= 2, metrics);
             assertEquals(1, metric(metrics, "gantry_worker_up{worker=\"reconcile\"}"));
             assertTrue(metric(metrics, "gantry_reconcile_requests_total") >= 2, metrics);

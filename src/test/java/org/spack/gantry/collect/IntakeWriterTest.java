@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.store.Database;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestWorkers;
 
 /** Group commit: what a webhook's answer waits for, and what one bad event may not spoil. */
 class IntakeWriterTest {
@@ -38,7 +39,8 @@ class IntakeWriterTest {
     void setUp() {
         file = TestDatabases.migrated(dir);
         db = Database.open(file, 2);
-        writer = new IntakeWriter(db, new QueueStore(), commitsAdding::incrementAndGet, Clock.systemUTC()).start();
+        writer = new IntakeWriter(db, new QueueStore(), commitsAdding::incrementAndGet, TestWorkers.worker("intake"),
+                Clock.systemUTC()).start();
     }
 
     @AfterEach

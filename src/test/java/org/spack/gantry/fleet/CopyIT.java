@@ -31,6 +31,7 @@ import org.spack.gantry.testing.GeneratedHistory;
 import org.spack.gantry.testing.Parity;
 import org.spack.gantry.testing.PostgresServer;
 import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestWorkers;
 
 /**
  * Issue 20: {@code gantry copy} (the packaged archive) moves a SQLite history into an empty
@@ -66,7 +67,7 @@ class CopyIT {
 
         Map<String, Integer> byPredictor = new TreeMap<>();
         try (Database sqlite = Database.open(file, 2); Database postgres = Database.open(pg.location(database), 2);
-                LiveHistory fromSqlite = new LiveHistory(sqlite); LiveHistory fromPostgres = new LiveHistory(postgres)) {
+                LiveHistory fromSqlite = new LiveHistory(sqlite, TestWorkers.worker("history")); LiveHistory fromPostgres = new LiveHistory(postgres, TestWorkers.worker("history"))) {
             HistoryIndex a = fromSqlite.load();
             HistoryIndex b = fromPostgres.load();
             int asked = 0;

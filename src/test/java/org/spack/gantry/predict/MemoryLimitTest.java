@@ -15,6 +15,7 @@ import org.spack.gantry.allocate.ReferenceAnswer;
 import org.spack.gantry.testing.Bodies;
 import org.spack.gantry.testing.Parity;
 import org.spack.gantry.testing.TestDatabases;
+import org.spack.gantry.testing.TestWorkers;
 
 /** GANTRY_MEMORY_LIMIT_FACTOR on the parity history: the reference's answer plus one key, or nothing added. */
 class MemoryLimitTest {
@@ -29,7 +30,7 @@ class MemoryLimitTest {
         // every non-default case of the parity set is answered from the five py-torch builds
         double largestMax = TestDatabases.count(file, "SELECT max(mem_max) FROM jobs WHERE ref = 'develop'");
         SpecParser parser = new SpecParser();
-        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db)) {
+        try (Database db = Database.open(file, 2); LiveHistory live = new LiveHistory(db, TestWorkers.worker("history"))) {
             for (Predictor predictor : List.of(new ReferencePredictor(db), live.load())) {
                 for (JsonElement e : vectors.getAsJsonArray("cases")) {
                     JsonObject c = e.getAsJsonObject();

@@ -16,6 +16,7 @@ import org.spack.gantry.store.Database;
 import org.spack.gantry.testing.Bodies;
 import org.spack.gantry.testing.Parity;
 import org.spack.gantry.testing.TestEngine;
+import org.spack.gantry.testing.TestWorkers;
 
 class PredictionParityTest {
     @TempDir
@@ -25,7 +26,7 @@ class PredictionParityTest {
 
     /** The reference queries and the in-memory index, loaded from the same file: both must give the reference's answers. */
     private static List<Predictor> predictors(Database db) {
-        try (LiveHistory live = new LiveHistory(db)) {
+        try (LiveHistory live = new LiveHistory(db, TestWorkers.worker("history"))) {
             return List.of(new ReferencePredictor(db), live.load());
         }
     }

@@ -28,10 +28,11 @@ public record Allocation(long cpuRequestMillis, long memRequestMb, OptionalLong 
 
     /** As {@link #requests(Prediction)}, telling the trace the rounding. */
     public static Allocation requests(Prediction p, Trace trace) {
-        trace.step(CPU_REQUEST, "round(%s cores x 1000) half to even, m", p.cores(), p.millicores());
-        trace.step(MEMORY_REQUEST, "round(%s bytes / 10^6) half to even, M", p.bytes(), p.megabytes());
-        return new Allocation(p.millicores(), p.megabytes(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), false);
+        long cpu = p.millicores();
+        long mem = p.megabytes();
+        trace.step(CPU_REQUEST, "round(%s cores x 1000) half to even, m", p.cores(), cpu);
+        trace.step(MEMORY_REQUEST, "round(%s bytes / 10^6) half to even, M", p.bytes(), mem);
+        return new Allocation(cpu, mem, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), false);
     }
 
     public Allocation withMemoryLimit(long mb) {

@@ -7,10 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.allocate.Allocations;
 import org.spack.gantry.allocate.AnswerRule;
-import org.spack.gantry.allocate.LimitsAnswer;
-import org.spack.gantry.allocate.OomRaisedAnswer;
-import org.spack.gantry.allocate.ReferenceAnswer;
-import org.spack.gantry.allocate.Sizing;
+import org.spack.gantry.allocate.AnswerRules;
 import org.spack.gantry.collect.Collection;
 import org.spack.gantry.collect.CollectionWorkers;
 import org.spack.gantry.collect.Collector;
@@ -23,6 +20,7 @@ import org.spack.gantry.collect.Reconciliation;
 import org.spack.gantry.collect.RetryPolicy;
 import org.spack.gantry.config.Config;
 import org.spack.gantry.config.ReconcileSetting;
+import org.spack.gantry.explain.Explainer;
 import org.spack.gantry.gitlab.GitLabClient;
 import org.spack.gantry.gitlab.GitLabPipelines;
 import org.spack.gantry.http.Health;
@@ -91,12 +89,14 @@ public final class Application implements AutoCloseable {
         this.http = HttpFetcher.withTimeout(config.httpTimeoutSeconds(), config.collectWorkers() * 2 + 2);
         this.oom = oomRecovery();
         metrics.withOomRaises(oom.raises()::inForce);
-        Allocations allocations = new Allocations(history, new ReferencePredictor(db), answerRule(),
-                Allocations.defaultCacheBytes(), metrics);
+        AnswerRule rule = AnswerRules.of(config, oom.raises());
+        ReferencePredictor reference = new ReferencePredictor(db);
+        Allocations allocations = new Allocations(history, reference, rule, Allocations.defaultCacheBytes(), metrics);
         this.collection = collection();
         this.reconciliation = reconciliation();
         this.server = new Server(config.host(), config.port(), Server.ioThreads(cores), Math.max(8, cores * 8), metrics)
                 .allocations(allocations)
+                .explanations(new Explainer(reference, rule))
                 .webhooks(collection, config.gitlabWebhookToken())
                 .health(build.version(), () -> health(schema, allocations))
                 .metrics(metrics::scrape);
@@ -118,17 +118,6 @@ public final class Application implements AutoCloseable {
         String upToDate = config.sharedDatabase() ? null : new AppliedMigrations().upToDateVersion(config.dbFile());
         return upToDate != null ? upToDate : new Migrations(config.database(),
                 new Backup(config.dbFile(), config.backupDir(), clock)).migrate().schemaVersion();
-    }
-
-    /**
-     * Where a prediction becomes the answer: the reference's (with the opt-in memory limit),
-     * or limits mode's; with OOM raises on top whenever answers carry a memory limit.
-     */
-    private AnswerRule answerRule() {
-        Sizing sizing = config.limits()
-                ? LimitsAnswer.configured(config.memoryLimit())
-                : new ReferenceAnswer(config.memoryLimit());
-        return config.oomTracking() ? new OomRaisedAnswer(sizing, oom.raises()) : sizing;
     }
 
     /** On while answers carry a memory limit; it reruns failed pipelines only with collection on. */

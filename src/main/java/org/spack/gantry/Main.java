@@ -9,6 +9,7 @@ import org.spack.gantry.cli.BenchCeilingCommand;
 import org.spack.gantry.cli.CommandFailure;
 import org.spack.gantry.cli.CopyCommand;
 import org.spack.gantry.cli.EvaluateCommand;
+import org.spack.gantry.cli.ExplainCommand;
 import org.spack.gantry.cli.InfoCommand;
 import org.spack.gantry.cli.MigrateCommand;
 import org.spack.gantry.cli.RestoreCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Predicts CPU and memory requests for Spack CI build jobs.",
         subcommands = {ServeCommand.class, MigrateCommand.class, BackupCommand.class, RestoreCommand.class, BackfillCommand.class,
-                InfoCommand.class, EvaluateCommand.class, CopyCommand.class, BenchCeilingCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, EvaluateCommand.class, ExplainCommand.class, CopyCommand.class, BenchCeilingCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_ERROR = 1;
 

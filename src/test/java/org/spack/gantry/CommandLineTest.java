@@ -17,7 +17,7 @@ import org.spack.gantry.config.ConfigException;
 
 /** Exit codes and messages of the commands, run in-process. */
 class CommandLineTest {
-    private static final String[] COMMANDS = {"serve", "migrate", "backup", "restore", "backfill", "info", "evaluate", "copy"};
+    private static final String[] COMMANDS = {"serve", "migrate", "backup", "restore", "backfill", "info", "evaluate", "explain", "copy"};
 
     private record Run(int code, String out, String err) {}
 

@@ -3,6 +3,7 @@ package org.spack.gantry.allocate;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.spack.gantry.predict.Prediction;
+import org.spack.gantry.trace.Trace;
 
 /**
  * What one answer allocates, as numbers: CPU in millicores and memory in units of 10^6
@@ -22,8 +23,16 @@ public record Allocation(long cpuRequestMillis, long memRequestMb, OptionalLong 
 
     /** The reference's answer: the two requests. */
     public static Allocation requests(Prediction p) {
-        return new Allocation(p.millicores(), p.megabytes(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), false);
+        return requests(p, Trace.OFF);
+    }
+
+    /** As {@link #requests(Prediction)}, telling the trace the rounding. */
+    public static Allocation requests(Prediction p, Trace trace) {
+        long cpu = p.millicores();
+        long mem = p.megabytes();
+        trace.step(CPU_REQUEST, "round(%s cores x 1000) half to even, m", p.cores(), cpu);
+        trace.step(MEMORY_REQUEST, "round(%s bytes / 10^6) half to even, M", p.bytes(), mem);
+        return new Allocation(cpu, mem, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), false);
     }
 
     public Allocation withMemoryLimit(long mb) {
@@ -44,14 +53,24 @@ public record Allocation(long cpuRequestMillis, long memRequestMb, OptionalLong 
      * never above the limit (Kubernetes refuses a pod whose request exceeds its limit).
      */
     public Allocation raised(OptionalDouble raisedLimitBytes) {
-        return raisedLimitBytes.isPresent() ? raised((long) Math.rint(raisedLimitBytes.getAsDouble() * (1 / 1_000_000.0)))
-                : this;
+        return raised(raisedLimitBytes, Trace.OFF);
     }
 
-    private Allocation raised(long raisedMb) {
+    /** As {@link #raised(OptionalDouble)}, telling the trace the limit and the request that follows it. */
+    public Allocation raised(OptionalDouble raisedLimitBytes, Trace trace) {
+        if (raisedLimitBytes.isEmpty()) return this;
+        long raisedMb = (long) Math.rint(raisedLimitBytes.getAsDouble() * (1 / 1_000_000.0));
         long limit = Math.max(memLimitMb.orElse(raisedMb), raisedMb);
-        return new Allocation(cpuRequestMillis, Math.min(memRequestMb, limit), cpuLimitMillis, OptionalLong.of(limit),
-                buildJobs, customJobSize);
+        long request = Math.min(memRequestMb, limit);
+        if (memLimitMb.isPresent()) {
+            trace.step(MEMORY_LIMIT, "max(the limit without the raise %s M, round(%s bytes / 10^6) half to even) M",
+                    memLimitMb.getAsLong(), raisedLimitBytes.getAsDouble(), limit);
+        } else {
+            trace.step(MEMORY_LIMIT, "round(%s bytes / 10^6) half to even, M", raisedLimitBytes.getAsDouble(), limit);
+        }
+        trace.step(MEMORY_REQUEST, "min(%s M, the limit %s M): never above the limit", memRequestMb, limit, request);
+        return new Allocation(cpuRequestMillis, request, cpuLimitMillis, OptionalLong.of(limit), buildJobs,
+                customJobSize);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.spack.gantry.allocate;
 
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.spec.Spec;
+import org.spack.gantry.trace.Trace;
 
 /**
  * The one place where a prediction becomes what the answer says. The reference's rule
@@ -10,7 +11,12 @@ import org.spack.gantry.spec.Spec;
  * give the same variables.
  */
 public interface AnswerRule {
-    Variables variables(Spec spec, Prediction prediction);
+    /** The answer's variables, telling the trace each step of their arithmetic ({@link Trace#OFF} for an answer). */
+    Variables variables(Spec spec, Prediction prediction, Trace trace);
+
+    default Variables variables(Spec spec, Prediction prediction) {
+        return variables(spec, prediction, Trace.OFF);
+    }
 
     /**
      * Changes whenever this rule's answer for the package may change other than through the

@@ -1,8 +1,10 @@
 package org.spack.gantry.allocate;
 
+import java.util.OptionalLong;
 import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.spec.Spec;
+import org.spack.gantry.trace.Trace;
 
 /**
  * Limits mode ({@code GANTRY_LIMITS=true}), spack-gantry's {@code add/resource-limits}
@@ -37,16 +39,24 @@ public final class LimitsAnswer implements Sizing {
     }
 
     @Override
-    public Allocation allocation(Spec spec, Prediction p) {
-        Allocation requests = Allocation.requests(p);
-        if (memoryLimit.megabytes(p).isEmpty()) {
+    public Allocation allocation(Spec spec, Prediction p, Trace trace) {
+        Allocation requests = Allocation.requests(p, trace);
+        OptionalLong memoryLimitMb = memoryLimit.megabytes(p, trace);
+        if (memoryLimitMb.isEmpty()) {
             // no sample: the branch's defaults, the build jobs its DEFAULT_CPU_REQUEST
-            return requests.withLimits(Math.max(DEFAULT_CPU_LIMIT_MILLIS, requests.cpuRequestMillis()),
-                    Math.max(DEFAULT_MEMORY_LIMIT_MB, requests.memRequestMb()), 1);
+            long cpuLimit = Math.max(DEFAULT_CPU_LIMIT_MILLIS, requests.cpuRequestMillis());
+            long memLimit = Math.max(DEFAULT_MEMORY_LIMIT_MB, requests.memRequestMb());
+            trace.step(Allocation.CPU_LIMIT, "no jobs: max(5000, request %s) m", requests.cpuRequestMillis(), cpuLimit);
+            trace.step(Allocation.MEMORY_LIMIT, "no jobs: max(5000, request %s) M", requests.memRequestMb(), memLimit);
+            trace.step(Allocation.BUILD_JOBS, "no jobs: 1", 1);
+            return requests.withLimits(cpuLimit, memLimit, 1);
         }
         long cpuLimit = Math.max(requests.cpuRequestMillis(), (long) Math.rint(p.sampleCpuMaxMean() * 1000));
+        trace.step(Allocation.CPU_LIMIT, "max(request %s m, round(%s cores, the mean of the jobs' cpu_max, x 1000)"
+                + " half to even) m", requests.cpuRequestMillis(), p.sampleCpuMaxMean(), cpuLimit);
         // Python's round: half to even; at least one
         long buildJobs = Math.max(1, (long) Math.rint(p.cores()));
-        return requests.withLimits(cpuLimit, memoryLimit.megabytes(p).getAsLong(), buildJobs);
+        trace.step(Allocation.BUILD_JOBS, "max(1, round(%s cores) half to even)", p.cores(), buildJobs);
+        return requests.withLimits(cpuLimit, memoryLimitMb.getAsLong(), buildJobs);
     }
 }

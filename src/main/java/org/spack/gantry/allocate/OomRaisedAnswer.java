@@ -3,6 +3,7 @@ package org.spack.gantry.allocate;
 import org.spack.gantry.oom.OomRaises;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.spec.Spec;
+import org.spack.gantry.trace.Trace;
 
 /**
  * An answer with a memory limit, raised for a spec whose builds were OOM-killed since
@@ -20,8 +21,8 @@ public final class OomRaisedAnswer implements AnswerRule {
     }
 
     @Override
-    public Variables variables(Spec spec, Prediction prediction) {
-        return sizing.allocation(spec, prediction).raised(raises.raisedLimit(spec)).variables();
+    public Variables variables(Spec spec, Prediction prediction, Trace trace) {
+        return sizing.allocation(spec, prediction, trace).raised(raises.raisedLimit(spec, trace), trace).variables();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.OptionalLong;
 import org.spack.gantry.predict.MemoryLimit;
 import org.spack.gantry.predict.Prediction;
 import org.spack.gantry.spec.Spec;
+import org.spack.gantry.trace.Trace;
 
 /**
  * The reference's answer, the CPU and memory requests, and with {@code
@@ -18,9 +19,9 @@ public final class ReferenceAnswer implements Sizing {
     }
 
     @Override
-    public Allocation allocation(Spec spec, Prediction p) {
-        Allocation a = Allocation.requests(p);
-        OptionalLong limit = memoryLimit.megabytes(p);
+    public Allocation allocation(Spec spec, Prediction p, Trace trace) {
+        Allocation a = Allocation.requests(p, trace);
+        OptionalLong limit = memoryLimit.megabytes(p, trace);
         return limit.isPresent() ? a.withMemoryLimit(limit.getAsLong()) : a;
     }
 }

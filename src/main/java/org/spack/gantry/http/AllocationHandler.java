@@ -16,7 +16,6 @@ import org.spack.gantry.spec.InvalidSpecException;
  */
 final class AllocationHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(AllocationHandler.class);
-    static final int MAX_REQUEST_LINE = 8190;
     private static final String ROUTE = "/v1/allocation";
 
     private final Allocations allocations;
@@ -29,17 +28,8 @@ final class AllocationHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (requestLineLength(exchange) > MAX_REQUEST_LINE) {
-            refusals.refused(log, Level.INFO, ROUTE, "request_line_too_long", "allocation refused: request line of {} bytes is over {}",
-                    requestLineLength(exchange), MAX_REQUEST_LINE);
-            Responses.text(exchange, 414, "request line too long");
-            return;
-        }
-        // Undertow leaves the query undecoded (Server): it is read here as the reference reads it
-        String text = QueryString.first(exchange.getQueryString(), "spec");
-        if (text == null || text.isEmpty()) {
-            refusals.refused(log, Level.INFO, ROUTE, "missing_spec", "allocation refused: no spec parameter");
-            Responses.text(exchange, 400, "missing spec parameter");
+        String text = SpecRequest.read(exchange, ROUTE, "allocation", refusals, log);
+        if (text == null) {
             return;
         }
         if (allocations.fromMemory()) {
@@ -55,20 +45,8 @@ final class AllocationHandler implements HttpHandler {
             Responses.json(exchange, 200, allocations.answer(text).body());
         } catch (InvalidSpecException e) {
             refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", "allocation refused, invalid spec ({}): {}",
-                    LogText.escape(e.getMessage()), abbreviate(text));
+                    LogText.escape(e.getMessage()), SpecRequest.abbreviate(text));
             Responses.text(exchange, 400, "invalid spec");
         }
-    }
-
-    static int requestLineLength(HttpServerExchange exchange) {
-        String query = exchange.getQueryString();
-        return exchange.getRequestMethod().length() + 1 + exchange.getRequestURI().length()
-                + (query == null || query.isEmpty() ? 0 : 1 + query.length()) + 1 + exchange.getProtocol().length();
-    }
-
-    /** Short, and on one line: a client's text must not forge log lines. */
-    static String abbreviate(String s) {
-        String head = s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " characters)";
-        return LogText.escape(head);
     }
 }

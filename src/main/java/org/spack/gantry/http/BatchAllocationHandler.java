@@ -132,7 +132,7 @@ final class BatchAllocationHandler implements HttpHandler, AutoCloseable {
             // one line for the request, as for a refused GET, however many specs it refused
             refusals.refused(log, Level.INFO, ROUTE, "invalid_spec", invalid.count,
                     "allocation batch of {} specs: {} refused as invalid, the first ({}): {}", specs.size(),
-                    invalid.count, LogText.escape(invalid.firstReason), AllocationHandler.abbreviate(invalid.first));
+                    invalid.count, LogText.escape(invalid.firstReason), SpecRequest.abbreviate(invalid.first));
         }
     }
 
@@ -158,7 +158,7 @@ final class BatchAllocationHandler implements HttpHandler, AutoCloseable {
     /** Exactly the body GET would give, or {@link #INVALID}. */
     private byte[] answer(String text, Refusals refusals) {
         // as GET: a spec longer than its request line may be is refused, which also bounds the regex's work
-        if (text.isEmpty() || text.length() > AllocationHandler.MAX_REQUEST_LINE) {
+        if (text.isEmpty() || text.length() > SpecRequest.MAX_REQUEST_LINE) {
             refusals.add(text, text.isEmpty() ? "empty" : "longer than a request line");
             return INVALID;
         }

@@ -82,7 +82,7 @@ final class HttpSyntax implements HttpHandler {
 
     /** The request line and header fields as they came (each field {@code name: value} and CRLF). */
     private static long headerBytes(HttpServerExchange exchange) {
-        long bytes = AllocationHandler.requestLineLength(exchange) + 2;
+        long bytes = SpecRequest.requestLineLength(exchange) + 2;
         for (var values : exchange.getRequestHeaders()) {
             for (String value : values) {
                 bytes += values.getHeaderName().length() + 2 + value.length() + 2;

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.allocate.Allocations;
 import org.spack.gantry.collect.Collection;
+import org.spack.gantry.explain.Explainer;
 
 /**
  * Undertow with Gantry's limits and request metrics. Each route is added with what its
@@ -82,6 +83,12 @@ public final class Server {
                 BatchAllocationHandler.defaultHeldBodies(), refusals);
         batches = batch;
         router.post("/v1/allocations", batch);
+        return this;
+    }
+
+    /** {@code GET /v1/allocation/explain}: why a spec gets its answer. */
+    public Server explanations(Explainer explainer) {
+        getAndHead(ExplainHandler.ROUTE, new ExplainHandler(explainer, refusals));
         return this;
     }
 
@@ -199,7 +206,7 @@ public final class Server {
     /** The {@code route} label of a path: one of Gantry's, or {@code other}. */
     static String route(String path) {
         return switch (path) {
-            case "/v1/allocation", "/v1/allocations", "/v1/collect", "/healthz", "/metrics" -> path;
+            case "/v1/allocation", "/v1/allocations", "/v1/allocation/explain", "/v1/collect", "/healthz", "/metrics" -> path;
             default -> "other";
         };
     }

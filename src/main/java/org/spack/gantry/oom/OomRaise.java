@@ -2,6 +2,7 @@ package org.spack.gantry.oom;
 
 import java.util.List;
 import java.util.OptionalDouble;
+import org.spack.gantry.trace.Trace;
 
 /**
  * The rule of the raise after OOM kills, from spack-gantry's {@code add/handle-oom} branch
@@ -25,12 +26,25 @@ public final class OomRaise {
      * generated before an earlier kill was recorded ran with the older, lower limit.
      */
     public static OptionalDouble raisedLimit(List<Double> killedLimits) {
+        return raisedLimit(killedLimits, Trace.OFF);
+    }
+
+    /** As {@link #raisedLimit(List)}, telling the trace the raise. */
+    public static OptionalDouble raisedLimit(List<Double> killedLimits, Trace trace) {
         double max = Double.NaN;
-        for (int i = 0; i < Math.min(CAP, killedLimits.size()); i++) {
+        int counted = Math.min(CAP, killedLimits.size());
+        for (int i = 0; i < counted; i++) {
             Double l = killedLimits.get(i);
             if (l != null && (Double.isNaN(max) || l > max)) max = l;
         }
-        return Double.isNaN(max) ? OptionalDouble.empty() : OptionalDouble.of(FACTOR * max);
+        if (Double.isNaN(max)) {
+            trace.step("OOM raise", "none: the first %s kill(s) since the last success had no memory limit", counted,
+                    Double.NaN);
+            return OptionalDouble.empty();
+        }
+        trace.step("OOM raise", "%s x %s bytes, the largest limit among the first %s kill(s) since the spec's last"
+                + " successful build", FACTOR, max, counted, FACTOR * max);
+        return OptionalDouble.of(FACTOR * max);
     }
 
     /** Whether a kill that made {@code killsSinceSuccess} is past the cap: it raises nothing. */

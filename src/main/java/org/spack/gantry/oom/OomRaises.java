@@ -15,6 +15,7 @@ import org.spack.gantry.store.JobCommitListener;
 import org.spack.gantry.store.JobRow;
 import org.spack.gantry.store.OomKillRow;
 import org.spack.gantry.store.OomKillStore;
+import org.spack.gantry.trace.Trace;
 
 /**
  * The raises in force, in memory, so that an answer needs no SQL: for each spec, its OOM
@@ -59,11 +60,22 @@ public final class OomRaises implements KillListener, JobCommitListener {
 
     /** The raised memory limit in bytes for the spec, when a raise is in force for it. */
     public OptionalDouble raisedLimit(Spec spec) {
+        return raisedLimit(spec, Trace.OFF);
+    }
+
+    /** As {@link #raisedLimit(Spec)}, telling the trace the kills in force and the raise made of them. */
+    public OptionalDouble raisedLimit(Spec spec, Trace trace) {
         Map<ExactSpec, List<Kill>> specs = byPackage.get(spec.pkgName());
-        if (specs == null) return OptionalDouble.empty();
-        List<Kill> kills = specs.get(new ExactSpec(spec.pkgName(), spec.pkgVersion(), spec.variants().json(),
-                spec.compilerName(), spec.compilerVersion(), spec.arch()));
-        return kills == null ? OptionalDouble.empty() : OomRaise.raisedLimit(kills.stream().map(Kill::memLimit).toList());
+        List<Kill> kills = specs == null ? null : specs.get(new ExactSpec(spec.pkgName(), spec.pkgVersion(),
+                spec.variants().json(), spec.compilerName(), spec.compilerVersion(), spec.arch()));
+        if (kills == null) {
+            trace.step("OOM raise", "none: no OOM kill of this spec since its last successful build", Double.NaN);
+            return OptionalDouble.empty();
+        }
+        for (Kill k : kills) {
+            trace.kill(k.buildId(), k.end(), k.memLimit() == null ? Double.NaN : k.memLimit());
+        }
+        return OomRaise.raisedLimit(kills.stream().map(Kill::memLimit).toList(), trace);
     }
 
     /**

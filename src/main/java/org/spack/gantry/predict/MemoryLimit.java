@@ -1,6 +1,7 @@
 package org.spack.gantry.predict;
 
 import java.util.OptionalLong;
+import org.spack.gantry.trace.Trace;
 
 /**
  * The opt-in memory limit ({@code GANTRY_MEMORY_LIMIT_FACTOR}): the factor times the largest
@@ -41,9 +42,21 @@ public record MemoryLimit(double factor) {
 
     /** The limit for the answer, in units of 10^6 bytes, if it carries one. */
     public OptionalLong megabytes(Prediction p) {
-        if (Double.isNaN(factor) || !Double.isFinite(p.sampleMemMax())) {
+        return megabytes(p, Trace.OFF);
+    }
+
+    /** As {@link #megabytes(Prediction)}, telling the trace how the limit was made. */
+    public OptionalLong megabytes(Prediction p, Trace trace) {
+        if (Double.isNaN(factor)) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(Math.max(p.megabytes(), (long) Math.rint(factor * p.sampleMemMax() * (1 / 1_000_000.0))));
+        if (!Double.isFinite(p.sampleMemMax())) {
+            trace.step("KUBERNETES_MEMORY_LIMIT", "none from the jobs: the default answer has no jobs", Double.NaN);
+            return OptionalLong.empty();
+        }
+        long limit = Math.max(p.megabytes(), (long) Math.rint(factor * p.sampleMemMax() * (1 / 1_000_000.0)));
+        trace.step("KUBERNETES_MEMORY_LIMIT", "max(request %s M, round(%s x %s bytes, the jobs' largest mem_max, / 10^6)"
+                + " half to even) M", p.megabytes(), factor, p.sampleMemMax(), limit);
+        return OptionalLong.of(limit);
     }
 }

@@ -1,5 +1,7 @@
 package org.spack.gantry.predict;
 
+import org.spack.gantry.trace.Trace;
+
 /**
  * What a spec should request: cores and bytes after the floors, which predictor gave
  * them ({@code exact:1}..{@code exact:6}, {@code expensive:1}..{@code expensive:6}, or
@@ -19,6 +21,13 @@ public record Prediction(double cores, double bytes, String predictor, double sa
     private static final double MIN_BYTES = 10_000_000.0;
 
     public static Prediction defaults() {
+        return defaults(Trace.OFF);
+    }
+
+    /** The defaults, telling the trace why. */
+    public static Prediction defaults(Trace trace) {
+        trace.step("cores", "the default: no predictor found 4 or 5 jobs", DEFAULT_CORES);
+        trace.step("bytes", "the default: no predictor found 4 or 5 jobs", DEFAULT_BYTES);
         return new Prediction(DEFAULT_CORES, DEFAULT_BYTES, "default", Double.NaN, Double.NaN);
     }
 
@@ -30,10 +39,21 @@ public record Prediction(double cores, double bytes, String predictor, double sa
     /** As {@link #fromMeans(double, double, String, double)}, with the mean of the sample's {@code cpu_max}. */
     public static Prediction fromMeans(double cores, double bytes, String predictor, double sampleMemMax,
             double sampleCpuMaxMean) {
-        return new Prediction(
-                cores < MIN_CORES ? DEFAULT_CORES : cores,
-                bytes < MIN_BYTES ? DEFAULT_BYTES : bytes,
-                predictor, sampleMemMax, sampleCpuMaxMean);
+        return fromMeans(cores, bytes, predictor, sampleMemMax, sampleCpuMaxMean, Trace.OFF);
+    }
+
+    /** As {@link #fromMeans(double, double, String, double, double)}, telling the trace each floor. */
+    public static Prediction fromMeans(double cores, double bytes, String predictor, double sampleMemMax,
+            double sampleCpuMaxMean, Trace trace) {
+        boolean coresFloored = cores < MIN_CORES;
+        boolean bytesFloored = bytes < MIN_BYTES;
+        double flooredCores = coresFloored ? DEFAULT_CORES : cores;
+        double flooredBytes = bytesFloored ? DEFAULT_BYTES : bytes;
+        if (coresFloored) trace.step("cores", "%s is below 0.2 cores: the default", cores, flooredCores);
+        else trace.step("cores", "%s, not below 0.2 cores: kept", cores, flooredCores);
+        if (bytesFloored) trace.step("bytes", "%s is below 10 MB: the default", bytes, flooredBytes);
+        else trace.step("bytes", "%s, not below 10 MB: kept", bytes, flooredBytes);
+        return new Prediction(flooredCores, flooredBytes, predictor, sampleMemMax, sampleCpuMaxMean);
     }
 
     /** The CPU request the answer carries, rounded half to even as Python's {@code round} does. */

@@ -11,13 +11,15 @@ import java.util.function.Predicate;
 /**
  * The reference's sample queries (prediction.py), as it writes them: one SELECT per
  * predictor and kind of match, newest first, at most {@code limit} rows, each row
- * {@code cpu_mean, cpu_max, mem_mean, mem_max} (the reference's columns; limits are made of the maxima). On SQLite they are the reference's text, the
+ * {@code cpu_mean, cpu_max, mem_mean, mem_max} (the reference's columns; limits are made of the maxima), with the
+ * job's {@code gitlab_id} and {@code end} that an explanation lists. On SQLite they are the reference's text, the
  * oracle the in-memory index is proven equal to. On PostgreSQL the order SQLite gives
  * rows that finished at the same time is written out (see {@link HistoryStore}), and the
  * expensive variants are compared by the Java rule, which has no {@code json_extract} there.
  */
 public final class ReferenceQueries {
-    private static final String SELECT = "SELECT cpu_mean, cpu_max, mem_mean, mem_max, pkg_variants FROM jobs WHERE ref='develop'";
+    private static final String SELECT =
+            "SELECT cpu_mean, cpu_max, mem_mean, mem_max, pkg_variants, gitlab_id, \"end\" FROM jobs WHERE ref='develop'";
 
     private final Dialect dialect;
     private final int limit;
@@ -40,7 +42,7 @@ public final class ReferenceQueries {
     public record ExpensiveMatch(List<Expensive> conditions, Predicate<String> accepts) {}
 
     /** The rows whose variants are exactly this JSON text. */
-    public List<double[]> exact(Connection c, String pkgName, String variantsJson, List<Match> matches) throws SQLException {
+    public List<SampleRow> exact(Connection c, String pkgName, String variantsJson, List<Match> matches) throws SQLException {
         List<Object> params = new ArrayList<>(List.of(pkgName, variantsJson));
         StringBuilder sql = new StringBuilder(SELECT + " AND pkg_name=? AND pkg_variants=?");
         appendMatches(sql, params, matches);
@@ -50,7 +52,7 @@ public final class ReferenceQueries {
     }
 
     /** The rows whose expensive variants meet the requirement. */
-    public List<double[]> expensive(Connection c, String pkgName, List<Match> matches, ExpensiveMatch expensive)
+    public List<SampleRow> expensive(Connection c, String pkgName, List<Match> matches, ExpensiveMatch expensive)
             throws SQLException {
         List<Object> params = new ArrayList<>(List.of(pkgName));
         StringBuilder sql = new StringBuilder(SELECT + " AND pkg_name=?");
@@ -85,17 +87,18 @@ public final class ReferenceQueries {
     }
 
     /** The first {@code limit} rows, of those whose variants {@code accepts} when it is not null. */
-    private List<double[]> run(Connection c, String sql, List<Object> params, Predicate<String> accepts)
+    private List<SampleRow> run(Connection c, String sql, List<Object> params, Predicate<String> accepts)
             throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 st.setObject(i + 1, params.get(i));
             }
-            List<double[]> rows = new ArrayList<>(limit);
+            List<SampleRow> rows = new ArrayList<>(limit);
             try (ResultSet rs = st.executeQuery()) {
                 while (rows.size() < limit && rs.next()) {
                     if (accepts == null || accepts.test(rs.getString(5))) {
-                        rows.add(new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)});
+                        rows.add(new SampleRow(rs.getLong(6), rs.getDouble(7), rs.getDouble(1), rs.getDouble(2), rs.getDouble(3),
+                                rs.getDouble(4)));
                     }
                 }
             }

@@ -2,6 +2,7 @@ package org.spack.gantry;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
 import org.spack.gantry.cli.BackfillCommand;
 import org.spack.gantry.cli.BackupCommand;
 import org.spack.gantry.cli.BenchCeilingCommand;
@@ -60,18 +61,24 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main(), new CommandFactory(config));
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter err = commandLine.getErr();
-            err.println("gantry: error: " + oneLine(e));
+            err.println("gantry: error: " + oneLine(e, commandLine.getCommandName()));
             err.flush();
             return EXIT_ERROR;
         });
         return cli.execute(args);
     }
 
-    private static String oneLine(Exception e) {
+    /**
+     * What the operator reads: a refusal's own message; for anything else, a fault in Gantry,
+     * its type and message, after its stack trace has gone to the log, once.
+     */
+    private static String oneLine(Exception e, String command) {
         if (e instanceof ConfigException || e instanceof DatabaseException || e instanceof CommandFailure) {
             return e.getMessage();
         }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        LoggerFactory.getLogger(Main.class).error("gantry {}: unexpected error", command, e);
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + " (an unexpected error: its stack trace is in the log above)";
     }
 
     /**

@@ -84,6 +84,20 @@ class CommandLineTest {
     }
 
     @Test
+    void anUnexpectedErrorIsOneLineForTheOperatorAndItsStackTraceOnceInTheLog() {
+        Run r = capture(() -> Main.run(() -> {
+            throw new NullPointerException();
+        }, "info"));
+        assertEquals(1, r.code());
+        List<String> lines = r.err().lines().toList();
+        assertEquals("gantry: error: NullPointerException (an unexpected error: its stack trace is in the log above)",
+                lines.get(lines.size() - 1), r.err());
+        assertEquals(1, lines.stream().filter(l -> l.endsWith("gantry info: unexpected error")).count(), r.err());
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("java.lang.NullPointerException")).count(), r.err());
+        assertTrue(lines.stream().anyMatch(l -> l.strip().startsWith("at org.spack.gantry.CommandLineTest")), r.err());
+    }
+
+    @Test
     void aMemoryLimitFactorOutOfRangeIsOneLine() {
         for (String factor : new String[] {"1e308", "9e12", "1e-320", "0.5"}) {
             Run r = run("evaluate", "--memory-limit-factor", factor);

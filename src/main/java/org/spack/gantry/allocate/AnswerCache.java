@@ -36,11 +36,6 @@ final class AnswerCache {
         this.maxBytes = maxBytes;
     }
 
-    /** An eighth of the heap: 23 MiB of the launcher's 192, some 60,000 answers to specs of ordinary length. */
-    static long defaultBudget() {
-        return Runtime.getRuntime().maxMemory() / 8;
-    }
-
     /** What the key's text takes: a byte a character when all are Latin-1 (Java's compact strings), else two. */
     private static long textBytes(String s) {
         for (int i = 0; i < s.length(); i++) {

@@ -15,8 +15,7 @@ public final class AnswerRules {
      */
     public static AnswerRule of(Config config, OomRaises raises) {
         Sizing sizing = config.limits()
-                ? new LimitsAnswer(Double.isNaN(config.memoryLimit().factor()) ? LimitsAnswer.DEFAULT_MEMORY_FACTOR
-                        : config.memoryLimit().factor())
+                ? LimitsAnswer.configured(config.memoryLimit())
                 : new ReferenceAnswer(config.memoryLimit());
         return config.oomTracking() ? new OomRaisedAnswer(sizing, raises) : sizing;
     }

@@ -28,6 +28,16 @@ public final class LimitsAnswer implements Sizing {
         this.memoryLimit = new MemoryLimit(memoryFactor);
     }
 
+    /** Limits mode as configured: GANTRY_MEMORY_LIMIT_FACTOR's factor, or the branch's when it is unset. */
+    public static LimitsAnswer configured(MemoryLimit configured) {
+        return new LimitsAnswer(memoryFactor(configured));
+    }
+
+    /** The memory factor limits mode uses: the configured one, or {@link #DEFAULT_MEMORY_FACTOR}. */
+    public static double memoryFactor(MemoryLimit configured) {
+        return Double.isNaN(configured.factor()) ? DEFAULT_MEMORY_FACTOR : configured.factor();
+    }
+
     @Override
     public Allocation allocation(Spec spec, Prediction p, Trace trace) {
         Allocation requests = Allocation.requests(p, trace);

@@ -69,8 +69,8 @@ public final class InfoCommand implements Callable<Integer> {
      */
     static void printOom(PrintWriter out, Database db, Config config, double now) {
         out.println("limits:             " + (config.limits()
-                ? "GANTRY_LIMITS=true, memory limit " + (Double.isNaN(config.memoryLimit().factor())
-                        ? LimitsAnswer.DEFAULT_MEMORY_FACTOR : config.memoryLimit().factor()) + " x the sample's largest mem_max"
+                ? "GANTRY_LIMITS=true, memory limit " + LimitsAnswer.memoryFactor(config.memoryLimit())
+                        + " x the sample's largest mem_max"
                 : Double.isNaN(config.memoryLimit().factor()) ? "off (the reference's answers)"
                 : "memory limit only, " + config.memoryLimit().factor() + " x the sample's largest mem_max"));
         if (!config.oomTracking()) {

@@ -4,16 +4,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.store.Database;
+import org.spack.gantry.store.DatabaseException;
 import org.spack.gantry.store.FailedJobStore;
 import org.spack.gantry.store.QueueStore;
 import org.spack.gantry.upstream.UpstreamException;
+import org.spack.gantry.worker.Wakeup;
 import org.spack.gantry.worker.Worker;
 
 /**
@@ -44,8 +43,7 @@ public final class CollectionWorkers implements AutoCloseable {
     private final java.util.Map<Long, QueueStore.Claimed> held = new java.util.concurrent.ConcurrentHashMap<>();
     private final Worker worker;
     private Thread renewer;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final Wakeup wakeup = new Wakeup();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private final AtomicInteger released = new AtomicInteger();
@@ -98,12 +96,7 @@ public final class CollectionWorkers implements AutoCloseable {
 
     /** Wakes the idle workers: events were just queued. */
     public void signal() {
-        lock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.signal();
     }
 
     private void loop() {
@@ -206,7 +199,6 @@ public final class CollectionWorkers implements AutoCloseable {
     private void upstreamFailed(QueueStore.Claimed claimed, UpstreamException e) {
         long id = claimed.buildId();
         int attempts = claimed.attempts() + 1;
-        String upstream = e.upstream().label();
         if (e.isTransient() && !running) {
             // stopping: not this event's fault, so the try does not count
             db.write(c -> {
@@ -223,11 +215,11 @@ public final class CollectionWorkers implements AutoCloseable {
                 queue.retryAt(c, claimed, e.getMessage(), now() + delay);
                 return null;
             });
-            listener.retry(upstream);
+            listener.retry(e.upstream());
         } else {
             log.error("job {} not collected: {} ({})", id, e.getMessage(), e.isTransient()
                     ? "gave up after " + attempts + " tries" : "not retried: the answer will not change");
-            writer.finish(claimed, Outcome.failed(e.getMessage(), upstream + (e.isTransient() ? "_unavailable" : "_error")));
+            writer.finish(claimed, Outcome.failed(e.getMessage(), e.upstream().label() + (e.isTransient() ? "_unavailable" : "_error")));
         }
     }
 
@@ -245,25 +237,18 @@ public final class CollectionWorkers implements AutoCloseable {
                     if (!db.write(c -> queue.renew(c, claimed, now() + leaseSeconds))) {
                         held.remove(claimed.buildId());
                     }
-                } catch (RuntimeException e) {
+                } catch (DatabaseException e) {
+                    // the database is away: the lease is renewed on the next round, or expires and the job is collected again
                     log.warn("job {}: cannot renew the lease of its collection: {}", claimed.buildId(), e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("job {}: unexpected error while renewing the lease of its collection", claimed.buildId(), e);
                 }
             }
         }
     }
 
     private void sleepUntilWoken() {
-        lock.lock();
-        try {
-            if (running) {
-                wake.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
+        if (!wakeup.nap(IDLE_POLL_MS)) running = false;
     }
 
     private double now() {
@@ -278,12 +263,7 @@ public final class CollectionWorkers implements AutoCloseable {
     public int stop(long graceMs, Runnable abandon) {
         running = false;
         worker.stopping();
-        lock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.stop();
         if (!joinAll(graceMs)) {
             log.warn("collections still under way after {} ms: abandoning their upstream calls", graceMs);
             abandon.run();

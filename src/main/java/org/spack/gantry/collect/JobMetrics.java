@@ -36,7 +36,7 @@ final class JobMetrics {
         try {
             jobs = Long.parseLong(buildJobs.strip());
         } catch (NumberFormatException e) {
-            throw new MissingData("invalid annotation annotation_metrics_spack_job_build_jobs: " + buildJobs);
+            throw new MissingData("invalid annotation annotation_metrics_spack_job_build_jobs: " + buildJobs, e);
         }
         return new Annotations(
                 need(a, "pod"), jobs, need(a, SPEC + "arch"), need(a, SPEC + "pkg_name"), need(a, SPEC + "pkg_version"),
@@ -49,7 +49,7 @@ final class JobMetrics {
         try {
             return Variants.parse(variants).json();
         } catch (RuntimeException e) {
-            throw new MissingData("invalid variants annotation: " + e.getMessage());
+            throw new MissingData("invalid variants annotation: " + e.getMessage(), e);
         }
     }
 
@@ -162,7 +162,7 @@ final class JobMetrics {
             try {
                 values[i] = samples.get(i).asDouble();
             } catch (NumberFormatException e) {
-                throw new MissingData(what + " usage data is invalid");
+                throw new MissingData(what + " usage data is invalid", e);
             }
         }
         UsageStats stats = UsageStats.of(values);

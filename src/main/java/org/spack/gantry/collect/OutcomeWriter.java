@@ -61,6 +61,9 @@ public final class OutcomeWriter {
         Outcome outcome = db.write(c -> {
             long nodeId = found.node() instanceof CollectedJob.StoredNode stored ? stored.id()
                     : nodes.insertOrFind(c, ((CollectedJob.NewNode) found.node()).row());
+            // "already stored" is decided by the Collector before anything is asked upstream, as the
+            // reference does; here only when a row came in since (another host's collection of it
+            // after a lease expired) or another job's row has this pod (jobs.pod is UNIQUE)
             rowId[0] = jobs.insert(c, found.job(), nodeId);
             Outcome o = rowId[0] != null ? Outcome.inserted() : Outcome.skipped("already stored");
             queue.finish(c, claimed, o.state(), o.reason(), now());

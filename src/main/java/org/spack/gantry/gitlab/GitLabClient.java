@@ -1,11 +1,7 @@
 package org.spack.gantry.gitlab;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,14 +29,12 @@ public final class GitLabClient {
     /** No scope: every job, whatever its status. */
     public static final List<String> ALL = List.of();
 
-    private final String projectUrl;
-    private final Map<String, String> headers;
+    private final GitLabProject project;
     private final HttpFetcher http;
 
     /** @param projectUrl ends in the project API, e.g. {@code /api/v4/projects/2} */
     public GitLabClient(String projectUrl, String apiToken, HttpFetcher http) {
-        this.projectUrl = projectUrl.endsWith("/") ? projectUrl.substring(0, projectUrl.length() - 1) : projectUrl;
-        this.headers = Map.of("PRIVATE-TOKEN", apiToken);
+        this.project = GitLabProject.of(projectUrl, apiToken);
         this.http = http;
     }
 
@@ -52,7 +46,7 @@ public final class GitLabClient {
      * {@code text in await resp.text()}).
      */
     public boolean jobLogContains(long jobId, String text) throws UpstreamException {
-        return http.stream(URI.create(projectUrl + "/jobs/" + jobId + "/trace"), headers, Upstream.GITLAB, Meter.NONE,
+        return http.stream(URI.create(project.url() + "/jobs/" + jobId + "/trace"), project.headers(), Upstream.GITLAB, Meter.NONE,
                 HttpFetcher.ErrorDetail.NONE, HttpFetcher.UNLIMITED,
                 (head, body, charset) -> StreamSearch.contains(body, text.getBytes(charset)));
     }
@@ -83,7 +77,7 @@ public final class GitLabClient {
         StringBuilder query = new StringBuilder();
         for (String scope : scopes) query.append("scope%5B%5D=").append(scope).append('&');
         query.append("per_page=100").append(keyset ? "&pagination=keyset&order_by=id&sort=desc" : "&page=1");
-        return URI.create(projectUrl + "/jobs?" + query);
+        return URI.create(project.url() + "/jobs?" + query);
     }
 
     /** A page of jobs, read as it arrives; refused unless it is a list of job objects. */
@@ -91,9 +85,9 @@ public final class GitLabClient {
         int[] status = {0};
         boolean keyset = page.getRawQuery().contains("pagination=keyset");
         try {
-            return http.stream(page, headers, Upstream.GITLAB, meter, (code, body) -> {
+            return http.stream(page, project.headers(), Upstream.GITLAB, meter, (code, body) -> {
                 status[0] = code;
-                return errorMessage(body);
+                return GitLabProject.errorMessage(body);
             }, HttpFetcher.MAX_BODY_BYTES, (head, body, charset) -> {
                 List<ApiJob> jobs = JobsPageReader.page(body, charset);
                 return new JobsPage(jobs, keyset ? linkNext(head) : offsetNext(page, head));
@@ -110,10 +104,10 @@ public final class GitLabClient {
     public Optional<ApiJob> job(long jobId, Meter meter) throws UpstreamException {
         int[] status = {0};
         try {
-            return Optional.of(http.stream(URI.create(projectUrl + "/jobs/" + jobId), headers, Upstream.GITLAB, meter,
+            return Optional.of(http.stream(URI.create(project.url() + "/jobs/" + jobId), project.headers(), Upstream.GITLAB, meter,
                     (code, body) -> {
                         status[0] = code;
-                        return errorMessage(body);
+                        return GitLabProject.errorMessage(body);
                     }, HttpFetcher.MAX_BODY_BYTES, (head, body, charset) -> JobsPageReader.single(body, charset)));
         } catch (UpstreamException e) {
             if (status[0] == 404) return Optional.empty();
@@ -135,46 +129,25 @@ public final class GitLabClient {
 
     /** GitLab's link names its external URL; the token goes only where GITLAB_URL points. */
     private URI sameOrigin(String link) throws UnusableAnswer {
-        URI base = URI.create(projectUrl);
+        URI base = URI.create(project.url());
         URI uri;
         try {
             uri = URI.create(link);
         } catch (IllegalArgumentException e) {
-            throw new UnusableAnswer("GitLab's Link header names no page: " + shortened(link), false, e);
+            throw new UnusableAnswer("GitLab's Link header names no page: " + GitLabProject.shortened(link), false, e);
         }
         if (uri.getRawPath() == null || uri.getRawQuery() == null) {
-            throw new UnusableAnswer("GitLab's Link header names no page: " + shortened(link), false,
+            throw new UnusableAnswer("GitLab's Link header names no page: " + GitLabProject.shortened(link), false,
                     null);
         }
         return URI.create(base.getScheme() + "://" + base.getRawAuthority() + uri.getRawPath() + "?" + uri.getRawQuery());
-    }
-
-    private static String shortened(String text) {
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     private URI offsetNext(URI page, HttpFetcher.Head head) {
         String next = head.header("X-Next-Page").map(String::strip).orElse("");
         if (!next.matches("\\d{1,9}")) return null;
         String query = page.getRawQuery().replaceAll("(^|&)page=\\d+", "$1page=" + next);
-        return URI.create(projectUrl + "/jobs?" + query);
-    }
-
-    /** GitLab's own words in an error answer: {@code {"error": "..."}} or {@code {"message": "..."}}. */
-    private static Optional<String> errorMessage(String body) {
-        try {
-            JsonObject o = JsonParser.parseString(body).getAsJsonObject();
-            for (String field : new String[] {"error", "message"}) {
-                JsonElement e = o.get(field);
-                if (e != null && e.isJsonPrimitive()) {
-                    String text = e.getAsString().replaceAll("\\s+", " ").strip();
-                    return Optional.of(shortened(text));
-                }
-            }
-        } catch (RuntimeException notJson) {
-            // no detail: the status says what happened (a proxy's page, or cut at the read limit)
-        }
-        return Optional.empty();
+        return URI.create(project.url() + "/jobs?" + query);
     }
 
     /** W3C/RFC 8288 Link: {@code <uri>; rel="next", <uri>; rel="first"}. */

@@ -7,8 +7,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.spack.gantry.upstream.HttpFetcher;
 import org.spack.gantry.upstream.JsonAnswer;
@@ -28,21 +26,19 @@ public final class GitLabPipelines {
     /** An answer of one pipeline, or of one page of one. */
     private static final long MAX_BYTES = 1 << 20;
 
-    private final String projectUrl;
-    private final Map<String, String> headers;
+    private final GitLabProject project;
     private final HttpFetcher http;
 
     /** @param projectUrl ends in the project API, e.g. {@code /api/v4/projects/2} */
     public GitLabPipelines(String projectUrl, String apiToken, HttpFetcher http) {
-        this.projectUrl = projectUrl.endsWith("/") ? projectUrl.substring(0, projectUrl.length() - 1) : projectUrl;
-        this.headers = Map.of("PRIVATE-TOKEN", apiToken);
+        this.project = GitLabProject.of(projectUrl, apiToken);
         this.http = http;
     }
 
     /** Starts a pipeline on the ref; its id. */
     public long start(String ref) throws UpstreamException {
-        OptionalLong id = http.post(URI.create(projectUrl + "/pipeline?ref=" + encode(ref)), headers, Upstream.GITLAB,
-                Meter.NONE, (status, body) -> message(body), MAX_BYTES, (head, body, charset) -> {
+        OptionalLong id = http.post(URI.create(project.url() + "/pipeline?ref=" + encode(ref)), project.headers(), Upstream.GITLAB,
+                Meter.NONE, (status, body) -> GitLabProject.errorMessage(body), MAX_BYTES, (head, body, charset) -> {
                     JsonReader r = JsonAnswer.reader(body, charset, MAX_DEPTH);
                     return JsonAnswer.read(r, "GitLab's new pipeline", MAX_DEPTH, GitLabPipelines::id);
                 });
@@ -57,9 +53,9 @@ public final class GitLabPipelines {
      * any ({@code source=api}: "pipelines triggered by the pipelines API").
      */
     public OptionalLong startedSince(String ref, Instant since) throws UpstreamException {
-        return http.stream(URI.create(projectUrl + "/pipelines?ref=" + encode(ref) + "&source=api&created_after="
-                + encode(since.toString()) + "&order_by=id&sort=desc&per_page=1"), headers, Upstream.GITLAB, Meter.NONE,
-                (status, body) -> message(body), MAX_BYTES, (head, body, charset) -> {
+        return http.stream(URI.create(project.url() + "/pipelines?ref=" + encode(ref) + "&source=api&created_after="
+                + encode(since.toString()) + "&order_by=id&sort=desc&per_page=1"), project.headers(), Upstream.GITLAB, Meter.NONE,
+                (status, body) -> GitLabProject.errorMessage(body), MAX_BYTES, (head, body, charset) -> {
                     JsonReader r = JsonAnswer.reader(body, charset, MAX_DEPTH);
                     return JsonAnswer.read(r, "GitLab's pipelines list", MAX_DEPTH, reader -> {
                         if (reader.peek() != JsonToken.BEGIN_ARRAY) {
@@ -88,20 +84,6 @@ public final class GitLabPipelines {
         }
         r.endObject();
         return id;
-    }
-
-    /** GitLab's error answer: {@code {"message": ...}}, on one line, short. */
-    private static Optional<String> message(String body) {
-        try {
-            com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(body);
-            if (!e.isJsonObject() || !e.getAsJsonObject().has("message")) return Optional.empty();
-            com.google.gson.JsonElement m = e.getAsJsonObject().get("message");
-            String text = (m.isJsonPrimitive() ? m.getAsString() : m.toString()).replaceAll("\\p{Cntrl}+", " ").strip();
-            return Optional.of(text.length() <= 200 ? text : text.substring(0, 197) + "...");
-        } catch (RuntimeException notJson) {
-            // the start of an error page (8 KiB at most): the status says enough
-            return Optional.empty();
-        }
     }
 
     private static String encode(String s) {

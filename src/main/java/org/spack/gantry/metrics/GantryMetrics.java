@@ -26,6 +26,7 @@ import org.spack.gantry.http.WebhookResult;
 import org.spack.gantry.oom.OomRaise;
 import org.spack.gantry.oom.PipelineReruns;
 import org.spack.gantry.store.OomKillStore;
+import org.spack.gantry.upstream.Upstream;
 import org.spack.gantry.worker.Workers;
 
 /**
@@ -106,8 +107,7 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
         reconcileRuns.labelValues("failure");
         for (Reconciler.Failure f : Reconciler.Failure.values()) reconcileFailures.labelValues(f.label());
         // series an alert's rate() needs exist from the start, at 0, rather than appear with the first event
-        retries.labelValues("prometheus");
-        retries.labelValues("gitlab");
+        for (Upstream u : Upstream.values()) retries.labelValues(u.label());
         webhooks.labelValues(WebhookResult.QUEUED.label());
         webhooks.labelValues(WebhookResult.NOT_STORED.label());
         oomKills = Counter.builder().name("gantry_oom_kills_total")
@@ -253,8 +253,8 @@ public final class GantryMetrics implements HttpListener, AllocationListener, Co
     }
 
     @Override
-    public void retry(String upstream) {
-        retries.labelValues(upstream).inc();
+    public void retry(Upstream upstream) {
+        retries.labelValues(upstream.label()).inc();
     }
 
     @Override

@@ -6,9 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spack.gantry.collect.RetryPolicy;
@@ -18,6 +15,7 @@ import org.spack.gantry.store.DatabaseException;
 import org.spack.gantry.store.OomKillStore;
 import org.spack.gantry.store.PipelineStore;
 import org.spack.gantry.upstream.UpstreamException;
+import org.spack.gantry.worker.Wakeup;
 import org.spack.gantry.worker.Worker;
 
 /**
@@ -53,8 +51,7 @@ public final class PipelineReruns implements AutoCloseable {
     private final RetryPolicy retry;
     private final Listener listener;
     private final Clock clock;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final Wakeup wakeup = new Wakeup();
     private final Worker worker;
     private final Duration patience;
     private Thread thread;
@@ -96,12 +93,7 @@ public final class PipelineReruns implements AutoCloseable {
 
     /** Wakes the thread: failed jobs were just looked at, or a failed pipeline arrived. */
     public void signal() {
-        lock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeup.signal();
     }
 
     private void loop() {
@@ -171,8 +163,7 @@ public final class PipelineReruns implements AutoCloseable {
                 });
             } else {
                 log.error("failed pipeline {} on {} not run again: {}{}", due.pipelineId(), due.ref(), e.getMessage(),
-                        e.getMessage().contains("HTTP 401") || e.getMessage().contains("HTTP 403")
-                                ? " (starting a pipeline needs a GITLAB_API_TOKEN with the api scope)" : "");
+                        e.credentialsRefused() ? " (starting a pipeline needs a GITLAB_API_TOKEN with the api scope)" : "");
                 finish(due, "failed", e.getMessage(), null);
             }
         }
@@ -187,15 +178,7 @@ public final class PipelineReruns implements AutoCloseable {
     }
 
     private void sleep() {
-        lock.lock();
-        try {
-            if (running) wake.await(POLL_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
+        if (!wakeup.nap(POLL_MS)) running = false;
     }
 
     private double now() {
@@ -206,7 +189,7 @@ public final class PipelineReruns implements AutoCloseable {
     public void stop() {
         running = false;
         worker.stopping();
-        signal();
+        wakeup.stop();
     }
 
     @Override

@@ -65,13 +65,4 @@ public record Prediction(double cores, double bytes, String predictor, double sa
     public long megabytes() {
         return (long) Math.rint(bytes * (1 / 1_000_000.0));
     }
-
-    /** Kubernetes quantities. */
-    public String cpuRequest() {
-        return millicores() + "m";
-    }
-
-    public String memoryRequest() {
-        return megabytes() + "M";
-    }
 }

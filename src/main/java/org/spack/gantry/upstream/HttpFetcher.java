@@ -183,7 +183,7 @@ public final class HttpFetcher implements AutoCloseable {
             return reader.read(new Head(status, type == null ? "" : type.getMimeType(), headersOf(response)), body,
                     charsetOf(type));
         } catch (UpstreamCallFailed e) {
-            throw new UpstreamException(upstream, e.getMessage(), e.transientFailure, e.retryAfter, null);
+            throw new UpstreamException(upstream, e.getMessage(), e.transientFailure, e.retryAfter, e.status, null);
         } catch (UnusableAnswer e) {
             throw new UpstreamException(upstream, e.getMessage(), e.isTransient(), e.getCause());
         } catch (IOException e) {
@@ -208,12 +208,12 @@ public final class HttpFetcher implements AutoCloseable {
             Duration retryAfter = status == 429 || status == 503
                     ? RetryAfter.parse(headerValue(response, "Retry-After"), Instant.now()).orElse(null)
                     : null;
-            return new UpstreamCallFailed(reason, true, retryAfter);
+            return new UpstreamCallFailed(reason, true, retryAfter, status);
         }
-        if (status == 401 || status == 403) {
-            return new UpstreamCallFailed(reason + " (" + upstream.credentialHint() + ")", false, null);
+        if (UpstreamException.refusesCredentials(status)) {
+            return new UpstreamCallFailed(reason + " (" + upstream.credentialHint() + ")", false, null, status);
         }
-        return new UpstreamCallFailed(reason, false, null);
+        return new UpstreamCallFailed(reason, false, null, status);
     }
 
     private static String headerValue(ClassicHttpResponse response, String name) {
@@ -325,7 +325,7 @@ public final class HttpFetcher implements AutoCloseable {
             }
             count += n;
             if (count > maxBytes) {
-                throw new UpstreamCallFailed(upstream + " answered more than " + (maxBytes >> 20) + " MiB", false, null);
+                throw new UpstreamCallFailed(upstream + " answered more than " + (maxBytes >> 20) + " MiB", false, null, 0);
             }
         }
     }
@@ -334,11 +334,14 @@ public final class HttpFetcher implements AutoCloseable {
     private static final class UpstreamCallFailed extends IOException {
         final boolean transientFailure;
         final Duration retryAfter;
+        /** The failing HTTP status; 0 for a body that broke a limit. */
+        final int status;
 
-        UpstreamCallFailed(String message, boolean transientFailure, Duration retryAfter) {
+        UpstreamCallFailed(String message, boolean transientFailure, Duration retryAfter, int status) {
             super(message);
             this.transientFailure = transientFailure;
             this.retryAfter = retryAfter;
+            this.status = status;
         }
     }
 }

@@ -20,16 +20,12 @@ public enum Upstream {
         return label;
     }
 
-    /** How log lines and errors name it. */
-    public String displayName() {
-        return displayName;
-    }
-
     /** What to check after a 401 or 403: the setting an operator gets wrong. */
     public String credentialHint() {
         return credentialHint;
     }
 
+    /** How log lines and errors name it. */
     @Override
     public String toString() {
         return displayName;

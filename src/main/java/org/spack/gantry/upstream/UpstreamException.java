@@ -13,6 +13,8 @@ public class UpstreamException extends Exception {
     private final Upstream upstream;
     private final boolean transientFailure;
     private final Duration retryAfter;
+    /** The upstream's HTTP status when it answered one that failed the call; 0 otherwise. */
+    private final int httpStatus;
 
     public UpstreamException(Upstream upstream, String message, boolean transientFailure) {
         this(upstream, message, transientFailure, null, null);
@@ -26,10 +28,27 @@ public class UpstreamException extends Exception {
     /** @param retryAfter how long the upstream asked to be left alone, or null */
     public UpstreamException(Upstream upstream, String message, boolean transientFailure, Duration retryAfter,
             Throwable cause) {
+        this(upstream, message, transientFailure, retryAfter, 0, cause);
+    }
+
+    /** A call the upstream answered with a failing HTTP status. */
+    UpstreamException(Upstream upstream, String message, boolean transientFailure, Duration retryAfter, int httpStatus,
+            Throwable cause) {
         super(message, cause);
         this.upstream = upstream;
         this.transientFailure = transientFailure;
         this.retryAfter = retryAfter;
+        this.httpStatus = httpStatus;
+    }
+
+    /** 401 and 403: the upstream refused the credentials Gantry sent, or what they allow. */
+    static boolean refusesCredentials(int httpStatus) {
+        return httpStatus == 401 || httpStatus == 403;
+    }
+
+    /** Whether the upstream refused the credentials (HTTP 401 or 403): a setting to change, not a call to repeat. */
+    public boolean credentialsRefused() {
+        return refusesCredentials(httpStatus);
     }
 
     public Upstream upstream() {

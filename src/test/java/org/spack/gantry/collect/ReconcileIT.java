@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.FakeUpstream;
 import org.spack.gantry.testing.GantryProcess;
+import org.spack.gantry.testing.MetricsText;
 import org.spack.gantry.testing.StoredRows;
 import org.spack.gantry.testing.Webhooks;
 
@@ -31,6 +32,7 @@ import org.spack.gantry.testing.Webhooks;
 class ReconcileIT {
     private static final String HOOK_TOKEN = "reconcile-token";
     private static final int INTERVAL = 5;
+    private static final String SUCCESSFUL_RUNS = "gantry_reconcile_runs_total{result=\"success\"}";
 
     @TempDir
     Path dir;
@@ -87,8 +89,8 @@ class ReconcileIT {
                     assertEquals("inserted", outcomes.get(id), "job " + id);
                 }
                 StoredRows.awaitOutcomes(db, delivered, Duration.ofSeconds(30));
-                // a second run and more sees everything stored or queued
-                Thread.sleep((INTERVAL + 2) * 1000L);
+                // a second run and more sees everything stored or queued: awaited by the runs' count, not a sleep
+                MetricsText.await(gantry.baseUrl(), SUCCESSFUL_RUNS, n -> n >= 2, Duration.ofSeconds(60));
 
                 String metrics = Webhooks.get(hooks.client(), gantry.url("/metrics")).body();
                 assertTrue(metrics.contains("gantry_reconcile_queued_total 40.0"), metrics);
@@ -123,12 +125,12 @@ class ReconcileIT {
             // a restart reconciles again at once and queues nothing twice
             int before = cluster.requests().size();
             try (GantryProcess again = GantryProcess.serve(dir, env)) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(INTERVAL).toNanos();
-                while (System.nanoTime() < deadline && cluster.requests().subList(before, cluster.requests().size())
-                        .stream().noneMatch(r -> r.path().endsWith("/jobs"))) {
-                    Thread.sleep(100);
-                }
-                Thread.sleep(1_000);
+                // the run after the restart has ended (not a sleep that a slow run outlasts), having asked GitLab
+                MetricsText.await(again.baseUrl(), SUCCESSFUL_RUNS, n -> n >= 1, Duration.ofSeconds(60));
+                assertTrue(cluster.requests().subList(before, cluster.requests().size()).stream()
+                        .anyMatch(r -> r.path().endsWith("/jobs")), "the restarted server asked the jobs API");
+                String metrics = MetricsText.scrape(again.baseUrl());
+                assertEquals(0.0, MetricsText.value(metrics, "gantry_reconcile_queued_total").orElseThrow(), metrics);
                 assertEquals(List.of(Map.of("n", 45L)), StoredRows.query(db, "SELECT count(*) AS n FROM collection_queue"));
             }
         }

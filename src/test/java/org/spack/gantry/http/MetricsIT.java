@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spack.gantry.testing.ClusterStandIn;
 import org.spack.gantry.testing.GantryProcess;
+import org.spack.gantry.testing.MetricsText;
 import org.spack.gantry.testing.MonitoringFiles;
 import org.spack.gantry.testing.StoredRows;
 import org.spack.gantry.testing.Webhooks;
@@ -54,8 +55,8 @@ class MetricsIT {
                 assertEquals(200, hooks.post(unfinished));
                 assertEquals(401, new Webhooks(gantry.baseUrl(), "wrong").post(Webhooks.success(601, now - 60, now)));
 
-                // while Prometheus is slow, the queue shows up
-                Thread.sleep(1_200);
+                // while Prometheus is slow, the queue shows up, its oldest event waiting a second and more
+                MetricsText.await(gantry.baseUrl(), "gantry_queue_oldest_age_seconds", age -> age >= 1, Duration.ofSeconds(30));
                 String busy = metrics(hooks, gantry);
                 assertTrue(value(busy, "gantry_queue_depth") >= 1, busy);
                 assertTrue(value(busy, "gantry_queue_oldest_age_seconds") >= 1, busy);

@@ -104,13 +104,13 @@ class PredictionParityTest {
 
     @Test
     void roundsHalfToEvenAndAppliesTheFloors() {
-        assertEquals("2M", new Prediction(1, 2_500_000, "t", 0).memoryRequest());
-        assertEquals("4M", new Prediction(1, 3_500_000, "t", 0).memoryRequest());
-        assertEquals("1000m", Prediction.fromMeans(0.19, 20_000_000, "t", 0).cpuRequest());
-        assertEquals("200m", Prediction.fromMeans(0.2, 20_000_000, "t", 0).cpuRequest());
-        assertEquals("2000M", Prediction.fromMeans(1, 9_999_999, "t", 0).memoryRequest());
-        assertEquals("10M", Prediction.fromMeans(1, 10_000_000, "t", 0).memoryRequest());
-        assertEquals("12m", new Prediction(0.0125, 1, "t", 0).cpuRequest());
+        assertEquals(2, new Prediction(1, 2_500_000, "t", 0).megabytes());
+        assertEquals(4, new Prediction(1, 3_500_000, "t", 0).megabytes());
+        assertEquals(1000, Prediction.fromMeans(0.19, 20_000_000, "t", 0).millicores());
+        assertEquals(200, Prediction.fromMeans(0.2, 20_000_000, "t", 0).millicores());
+        assertEquals(2000, Prediction.fromMeans(1, 9_999_999, "t", 0).megabytes());
+        assertEquals(10, Prediction.fromMeans(1, 10_000_000, "t", 0).megabytes());
+        assertEquals(12, new Prediction(0.0125, 1, "t", 0).millicores());
     }
 
     private static String spec(com.google.gson.JsonArray cases, int i) {

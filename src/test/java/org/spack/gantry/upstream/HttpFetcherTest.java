@@ -116,6 +116,20 @@ class HttpFetcherTest {
         assertEquals("Prometheus answered HTTP 401 (is PROMETHEUS_COOKIE valid?)", e.getMessage());
         assertEquals(Upstream.PROMETHEUS, e.upstream());
         assertEquals("prometheus", e.upstream().label());
+        assertTrue(e.credentialsRefused());
+    }
+
+    @Test
+    void whetherTheCredentialsWereRefusedIsTheStatusNotTheText() {
+        for (int status : new int[] {401, 403, 404, 500}) {
+            // a 404 whose words mention 401 or 403 is not a refusal of the token
+            URI uri = serve(HostileUpstream.answer(status, Map.of(), "{\"message\":\"HTTP 401 HTTP 403\"}"));
+            UpstreamException e = assertThrows(UpstreamException.class, () -> http.stream(uri, Map.of(), Upstream.GITLAB,
+                    Meter.NONE, (code, body) -> java.util.Optional.of(body), HttpFetcher.MAX_BODY_BYTES,
+                    (h, body, charset) -> "read"));
+            assertEquals(status == 401 || status == 403, e.credentialsRefused(), status + ": " + e.getMessage());
+            upstream.close();
+        }
     }
 
     @Test

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -55,7 +53,6 @@ class ExplainParityTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SpecParser parser = new SpecParser();
 
-    private record Query(String encodedSpec, int status, String body) {}
 
     private record Answer(int status, String body) {}
 
@@ -67,7 +64,7 @@ class ExplainParityTest {
         int explained = 0;
         try (Application app = serve(Map.of("DB_FILE", db.toString()));
                 Connection reference = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-            for (Query q : queries()) {
+            for (Parity.RealworldQuery q : Parity.realworldQueries()) {
                 Answer allocation = get(app, "/v1/allocation?spec=" + q.encodedSpec());
                 Answer explanation = get(app, "/v1/allocation/explain?spec=" + q.encodedSpec());
                 assertSameAnswer(allocation, explanation, q.encodedSpec());
@@ -90,7 +87,7 @@ class ExplainParityTest {
         Path db = realworld();
         int compared = 0;
         try (Application app = serve(Map.of("DB_FILE", db.toString(), setting, value))) {
-            for (Query q : queries()) {
+            for (Parity.RealworldQuery q : Parity.realworldQueries()) {
                 Answer allocation = get(app, "/v1/allocation?spec=" + q.encodedSpec());
                 assertSameAnswer(allocation, get(app, "/v1/allocation/explain?spec=" + q.encodedSpec()), q.encodedSpec());
                 if (allocation.status() == 200) compared++;
@@ -179,18 +176,5 @@ class ExplainParityTest {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.body());
-    }
-
-    private static List<Query> queries() throws IOException {
-        List<Query> queries = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Files.newInputStream(Parity.dir().resolve("realworld/answers.tsv.gz"))), StandardCharsets.UTF_8))) {
-            r.readLine(); // header
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                String[] f = line.split("\t", -1);
-                queries.add(new Query(f[0], Integer.parseInt(f[1]), f[2]));
-            }
-        }
-        return queries;
     }
 }

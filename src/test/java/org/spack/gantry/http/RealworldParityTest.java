@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -54,7 +51,6 @@ class RealworldParityTest {
     @TempDir
     Path dir;
 
-    private record Query(String encodedSpec, int status, String body) {}
 
     /** The realworld history: the SQLite file, or a PostgreSQL database it was copied into; the settings naming it. */
     private Map<String, String> history(TestEngine engine) throws IOException {
@@ -76,7 +72,7 @@ class RealworldParityTest {
     @Timeout(180)
     void answersEveryQueryAsTheReference(TestEngine engine) throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(history(engine));
-        List<Query> queries = queries();
+        List<Parity.RealworldQuery> queries = Parity.realworldQueries();
         assertEquals(2008, queries.size()); // the README rounds: 1,927 + 40 + 41
         settings.putAll(Map.of("GANTRY_PORT", "0", "GANTRY_HOST", "127.0.0.1"));
         Application app = new Application(new ConfigLoader(settings, null).load(), BuildInfo.load(), Clock.systemUTC());
@@ -85,14 +81,14 @@ class RealworldParityTest {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String base = "http://127.0.0.1:" + app.port() + "/v1/allocation?spec=";
             int before = 0;
-            for (Query q : queries) {
+            for (Parity.RealworldQuery q : queries) {
                 if (fromMemory(client, app.port())) break;
                 check(client, base, q, "while loading");
                 before++;
             }
             Healthz.awaitAllocationsFromMemory(app.port(), Duration.ofSeconds(60));
             for (int round = 1; round <= 2; round++) {
-                for (Query q : queries) check(client, base, q, "from memory, round " + round);
+                for (Parity.RealworldQuery q : queries) check(client, base, q, "from memory, round " + round);
             }
             System.out.println("realworld parity on " + engine + ": " + before
                     + " queries answered while loading, all 2,008 twice from memory");
@@ -114,7 +110,7 @@ class RealworldParityTest {
         SpecParser parser = new SpecParser();
         try (Database database = Database.open(location, 1)) {
             ReferencePredictor reference = new ReferencePredictor(database);
-            for (Query q : queries()) {
+            for (Parity.RealworldQuery q : Parity.realworldQueries()) {
                 String spec = URLDecoder.decode(q.encodedSpec(), StandardCharsets.UTF_8);
                 if (spec.isEmpty()) continue; // "missing spec parameter", the HTTP layer's answer
                 String answer;
@@ -128,7 +124,7 @@ class RealworldParityTest {
         }
     }
 
-    private static void check(HttpClient client, String base, Query q, String when) throws Exception {
+    private static void check(HttpClient client, String base, Parity.RealworldQuery q, String when) throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + q.encodedSpec()))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         String what = when + ": " + q.encodedSpec();
@@ -142,18 +138,5 @@ class RealworldParityTest {
             assertEquals(q.status(), r.statusCode(), what);
             assertEquals(q.body(), r.body(), what);
         }
-    }
-
-    private static List<Query> queries() throws IOException {
-        List<Query> queries = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Files.newInputStream(Parity.dir().resolve("realworld/answers.tsv.gz"))), StandardCharsets.UTF_8))) {
-            r.readLine(); // header
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                String[] f = line.split("\t", -1);
-                queries.add(new Query(f[0], Integer.parseInt(f[1]), f[2]));
-            }
-        }
-        return queries;
     }
 }

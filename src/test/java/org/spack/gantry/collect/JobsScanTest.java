@@ -64,16 +64,7 @@ class JobsScanTest {
 
     private JobsScan scan() {
         return new JobsScan(new GitLabClient(gitlab.gitlabUrl(), ClusterStandIn.API_TOKEN, http), db, new QueueStore(),
-                new JobStore(), new RetryPolicy(3, 0.01, 0.01), this::sleep, Clock.systemUTC());
-    }
-
-    /**
-     * Records each wait, and waits a moment for real: a connection refused once on a busy CI
-     * machine was asked again three times within a millisecond.
-     */
-    private void sleep(double seconds) throws InterruptedException {
-        sleeps.add(seconds);
-        Thread.sleep(Math.min(200, Math.round(seconds * 1000)));
+                new JobStore(), new RetryPolicy(3, 0.01, 0.01), sleeps::add, Clock.systemUTC());
     }
 
     /**

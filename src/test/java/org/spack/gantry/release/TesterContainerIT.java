@@ -61,6 +61,7 @@ class TesterContainerIT {
         swap(runArgs, "gantry-tester", image);
         List<String> extra = new ArrayList<>(List.of("-d", "--name", container));
         extra.addAll(Podman.LIMITS);
+        extra.addAll(Podman.OWNED);
         runArgs.addAll(2, extra);
         try {
             Podman.podmanOk(Duration.ofMinutes(2), podmanArgs(runArgs));

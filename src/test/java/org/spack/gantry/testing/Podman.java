@@ -23,6 +23,10 @@ public final class Podman {
     public static final List<String> GLOBAL = List.of("--runtime", "runc");
     /** Options of {@code podman run} and {@code podman build}. */
     public static final List<String> LIMITS = List.of("--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1000:1000");
+    /** The label naming the test process that ran a container: see {@link PodmanOrphans}. */
+    public static final String OWNER_LABEL = "gantry-it.owner-pid";
+    /** Options of every {@code podman run} of the tests: the container says which process owns it. */
+    public static final List<String> OWNED = List.of("--label", OWNER_LABEL + "=" + ProcessHandle.current().pid());
 
     private static Optional<String> whyNot;
 

@@ -32,6 +32,7 @@ public final class SystemdContainer implements AutoCloseable {
         String name = "gantry-it-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> run = new ArrayList<>(List.of("run", "-d", "--name", name, "--hostname", "gantry-host", "--systemd=always"));
         run.addAll(Podman.LIMITS);
+        run.addAll(Podman.OWNED);
         run.addAll(options);
         run.addAll(List.of(image, "/sbin/init"));
         Podman.podmanOk(Duration.ofMinutes(2), run.toArray(String[]::new));

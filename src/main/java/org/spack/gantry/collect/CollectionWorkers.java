@@ -87,8 +87,7 @@ public final class CollectionWorkers implements AutoCloseable {
             }
         }
         running = true;
-        worker.progressed(PATIENCE);
-        renewer = worker.start("collect-leases", this::renewLeases);
+        renewer = worker.start("collect-leases", PATIENCE, this::renewLeases);
         for (int i = 0; i < threadCount; i++) {
             threads.add(worker.start("collect-" + (i + 1), this::loop));
         }

@@ -81,8 +81,7 @@ public final class IntakeWriter implements AutoCloseable {
     }
 
     public IntakeWriter start() {
-        worker.progressed(PATIENCE);
-        thread = worker.start("intake-writer", this::run);
+        thread = worker.start("intake-writer", PATIENCE, this::run);
         return this;
     }
 

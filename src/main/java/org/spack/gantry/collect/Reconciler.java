@@ -102,8 +102,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     public Reconciler start() {
-        worker.progressed(PATIENCE);
-        thread = worker.start("reconcile", this::loop);
+        thread = worker.start("reconcile", PATIENCE, this::loop);
         return this;
     }
 

@@ -86,8 +86,7 @@ public final class PipelineReruns implements AutoCloseable {
             log.warn("{} failed pipeline(s) were being run again when Gantry last stopped; looking at GitLab before"
                     + " asking again", released);
         }
-        worker.progressed(patience);
-        thread = worker.start("oom-reruns", this::loop);
+        thread = worker.start("oom-reruns", patience, this::loop);
         return this;
     }
 

@@ -32,8 +32,7 @@ public final class RaisesFollower implements AutoCloseable {
     }
 
     public void start() {
-        worker.progressed(PATIENCE);
-        thread = worker.start("oom-raises", this::loop);
+        thread = worker.start("oom-raises", PATIENCE, this::loop);
     }
 
     private void loop() {

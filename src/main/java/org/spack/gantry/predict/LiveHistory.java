@@ -59,8 +59,7 @@ public final class LiveHistory implements JobCommitListener, AutoCloseable {
 
     /** Starts loading, then following, on the worker's thread. */
     public LiveHistory start() {
-        worker.progressed(PATIENCE);
-        thread = worker.start("history-index", this::run);
+        thread = worker.start("history-index", PATIENCE, this::run);
         return this;
     }
 

@@ -41,9 +41,15 @@ public final class Worker {
 
     /**
      * Starts a daemon thread running {@code loop}, which returns when the worker is
-     * stopped. If anything escapes it, the worker is dead: logged with the stack trace,
+     * stopped, and which is stuck unless it makes progress within {@code firstProgressWithin}. If anything escapes it, the worker is dead: logged with the stack trace,
      * shown down, not restarted (the error is in Gantry, not in what it was given).
      */
+    public Thread start(String threadName, Duration firstProgressWithin, Runnable loop) {
+        progressed(firstProgressWithin);
+        return start(threadName, loop);
+    }
+
+    /** Another thread of the worker, started as {@link #start(String, Duration, Runnable)} starts the first. */
     public Thread start(String threadName, Runnable loop) {
         Thread t = new Thread(() -> {
             try {
